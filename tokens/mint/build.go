@@ -1,0 +1,396 @@
+package mint
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/kcmock/kcmock/scenarios"
+	"github.com/kcmock/kcmock/tokens"
+)
+
+// SessionKind is the kind of user session a token belongs to; it is encoded in the access
+// token's jti (Keycloak 26.2+).
+type SessionKind int
+
+// Session kinds and their two-letter jti codes.
+const (
+	Online    SessionKind = iota // "on"
+	Offline                      // "of"
+	Transient                    // "tr": client_credentials without refresh tokens
+)
+
+var sessionCodes = [...]string{Online: "on", Offline: "of", Transient: "tr"}
+
+// Grant shortcuts of Keycloak's access-token context (jti prefix).
+const (
+	GrantPassword          = "ro"
+	GrantClientCredentials = "cc"
+	GrantAuthorizationCode = "ac"
+	GrantRefresh           = "rt"
+	GrantTokenExchange     = "te"
+)
+
+// Session is what the mappers and expiry rules need from the user session.
+type Session struct {
+	ID       string // sid; empty for transient sessions (no sid claim)
+	Kind     SessionKind
+	AuthTime int64             // set by browser logins only; password grants have none
+	Acr      string            // "1" fresh authentication, "0" SSO re-authentication
+	Notes    map[string]string // user-session notes (clientHost, clientAddress, client_id)
+	// AccessCap caps access-token exp (session max lifespan), 0 for none.
+	AccessCap int64
+	// RefreshExp is the refresh token's exp; 0 means the token has none (offline, no max).
+	RefreshExp int64
+}
+
+// Request is one token issuance.
+type Request struct {
+	Realm   *scenarios.Realm
+	Client  *scenarios.Client
+	User    *scenarios.User
+	Scopes  Scopes
+	Issuer  string
+	Now     time.Time
+	Session Session
+	Grant   string // one of the Grant* shortcuts
+	Nonce   string
+}
+
+// Builder builds claims. NewID makes the random part of token ids.
+type Builder struct {
+	NewID func() string
+}
+
+// NewRandomID returns a UUID-shaped random id as Keycloak 26.4's SecretGenerator makes them
+// (all 128 bits random, so the version nibble is random too).
+func NewRandomID() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:])
+	return formatUUID(b)
+}
+
+func formatUUID(b [16]byte) string {
+	var s [36]byte
+	hex.Encode(s[0:8], b[0:4])
+	s[8] = '-'
+	hex.Encode(s[9:13], b[4:6])
+	s[13] = '-'
+	hex.Encode(s[14:18], b[6:8])
+	s[18] = '-'
+	hex.Encode(s[19:23], b[8:10])
+	s[23] = '-'
+	hex.Encode(s[24:], b[10:])
+	return string(s[:])
+}
+
+func (b *Builder) id() string {
+	if b.NewID != nil {
+		return b.NewID()
+	}
+	return NewRandomID()
+}
+
+// AccessLifespan is the client's access.token.lifespan attribute when set, else the realm's.
+func AccessLifespan(r *scenarios.Realm, c *scenarios.Client) time.Duration {
+	if v := c.Attr("access.token.lifespan"); v != "" {
+		if n, err := strconv.ParseInt(v, 10, 64); err == nil && n > 0 {
+			return time.Duration(n) * time.Second
+		}
+	}
+	return r.AccessTokenLifespan
+}
+
+// Access builds the access-token claims.
+func (b *Builder) Access(req *Request) *tokens.Claims {
+	now := req.Now.Unix()
+	exp := now + int64(AccessLifespan(req.Realm, req.Client)/time.Second)
+	if req.Session.AccessCap > 0 && exp > req.Session.AccessCap {
+		exp = req.Session.AccessCap
+	}
+	c := &tokens.Claims{
+		Exp: exp,
+		Iat: now,
+		JTI: sessionCodes[req.Session.Kind] + "rt" + req.Grant + ":" + b.id(),
+		Iss: req.Issuer,
+		Typ: "Bearer",
+		Azp: req.Client.ClientID,
+		Sid: req.Session.ID,
+	}
+	scope := req.Scopes.String(true)
+	c.Scope = &scope
+	fill(req, TargetAccess, c)
+	return c
+}
+
+// ID builds the ID-token claims to go with an access token (its exp, and at_hash of its bytes).
+func (b *Builder) ID(req *Request, access *tokens.Claims, accessToken string, alg string) *tokens.Claims {
+	c := &tokens.Claims{
+		Exp:   access.Exp,
+		Iat:   access.Iat,
+		JTI:   b.id(),
+		Iss:   req.Issuer,
+		Aud:   []string{req.Client.ClientID},
+		Sub:   req.User.ID, // ID tokens always carry sub, whatever the scopes
+		Typ:   "ID",
+		Azp:   req.Client.ClientID,
+		Nonce: req.Nonce,
+		Sid:   req.Session.ID,
+	}
+	if accessToken != "" {
+		c.AtHash = HalfHash(alg, accessToken)
+	}
+	fill(req, TargetID, c)
+	c.Sub = req.User.ID
+	return c
+}
+
+// Refresh builds refresh-token (or offline-token) claims: aud is the issuer, scope lists every
+// granted client scope.
+func (b *Builder) Refresh(req *Request) *tokens.Claims {
+	typ := "Refresh"
+	if req.Session.Kind == Offline {
+		typ = "Offline"
+	}
+	scope := req.Scopes.String(false)
+	return &tokens.Claims{
+		Exp:   req.Session.RefreshExp,
+		Iat:   req.Now.Unix(),
+		JTI:   b.id(),
+		Iss:   req.Issuer,
+		Aud:   []string{req.Issuer},
+		Sub:   req.User.ID,
+		Typ:   typ,
+		Azp:   req.Client.ClientID,
+		Sid:   req.Session.ID,
+		Scope: &scope,
+	}
+}
+
+// Mapped runs the mappers for userinfo or introspection (sub and the mapped claims only; the
+// caller adds what those endpoints add).
+func Mapped(req *Request, t Target) *tokens.Claims {
+	c := &tokens.Claims{}
+	fill(req, t, c)
+	return c
+}
+
+// fill runs the mappers of a request for one target.
+func fill(req *Request, t Target, c *tokens.Claims) {
+	roles := ScopedRoles(req.User, req.Client, req.Scopes.Granted)
+	realmRoles, clientRoles, clientOrder := splitRoles(roles)
+	s := newSink(c)
+	for _, m := range mappers(req.Client, req.Scopes) {
+		if !applies(m, t) {
+			continue
+		}
+		switch m.Type {
+		case "oidc-sub-mapper":
+			c.Sub = req.User.ID
+		case "oidc-acr-mapper":
+			c.Acr = req.Session.Acr
+			if c.Acr == "" {
+				c.Acr = "1"
+			}
+		case "oidc-allowed-origins-mapper":
+			if o := WebOrigins(req.Client); len(o) > 0 {
+				c.AllowedOrigins = o
+			}
+		case "oidc-audience-resolve-mapper":
+			for _, i := range tokens.JavaHashOrder(clientOrder) {
+				if id := clientOrder[i]; id != req.Client.ClientID {
+					s.addAud(id)
+				}
+			}
+		case "oidc-audience-mapper":
+			if a := m.Config["included.client.audience"]; a != "" {
+				s.addAud(a)
+			} else if a := m.Config["included.custom.audience"]; a != "" {
+				s.addAud(a)
+			}
+		case "oidc-usermodel-realm-role-mapper":
+			names := prefixed(realmRoles, m.Config["usermodel.realmRoleMapping.rolePrefix"])
+			roleClaim(s, m, m.Config["claim.name"], names)
+		case "oidc-usermodel-client-role-mapper":
+			only := m.Config["usermodel.clientRoleMapping.clientId"]
+			prefix := m.Config["usermodel.clientRoleMapping.rolePrefix"]
+			for _, id := range clientOrder {
+				if only != "" && id != only {
+					continue
+				}
+				claim := strings.ReplaceAll(m.Config["claim.name"], "${client_id}", id)
+				roleClaim(s, m, claim, prefixed(clientRoles[id], prefix))
+			}
+		case "oidc-usermodel-attribute-mapper", "oidc-usermodel-property-mapper":
+			vals := userValues(req.User, m.Config["user.attribute"])
+			if m.Type == "oidc-usermodel-attribute-mapper" && m.ConfigBool("aggregate.attrs", false) {
+				vals = dedupe(vals)
+			}
+			s.put(m.Config["claim.name"], convertAll(vals, m))
+		case "oidc-hardcoded-claim-mapper":
+			if v, ok := convert(m.Config["claim.value"], m.Config["jsonType.label"]); ok {
+				s.put(m.Config["claim.name"], v)
+			}
+		case "oidc-full-name-mapper":
+			if n := strings.TrimSpace(req.User.FirstName + " " + req.User.LastName); n != "" {
+				s.put("name", n)
+			}
+		case "oidc-usersessionmodel-note-mapper":
+			v, ok := req.Session.Notes[m.Config["user.session.note"]]
+			if m.Config["user.session.note"] == "AUTH_TIME" && req.Session.AuthTime > 0 {
+				v, ok = strconv.FormatInt(req.Session.AuthTime, 10), true
+			}
+			if !ok {
+				continue
+			}
+			if m.Config["claim.name"] == "auth_time" {
+				c.AuthTime, _ = strconv.ParseInt(v, 10, 64)
+				continue
+			}
+			if cv, ok := convert(v, m.Config["jsonType.label"]); ok {
+				s.put(m.Config["claim.name"], cv)
+			}
+		case "oidc-group-membership-mapper":
+			groupClaim(s, m, req.User)
+		case "oidc-address-mapper":
+			s.put("address", address(req.User, m))
+		case "oidc-organization-membership-mapper":
+			// kcmock has no organizations; Keycloak omits the claim for non-members.
+		}
+	}
+	if len(s.aud) > 0 && t != TargetID {
+		c.Aud = s.aud
+	} else if t == TargetID {
+		for _, a := range s.aud {
+			if a != c.Aud[0] {
+				c.Aud = append(c.Aud, a)
+			}
+		}
+	}
+	s.finish()
+}
+
+// roleClaim writes roles either to the typed realm_access/resource_access members (which
+// Keycloak serializes before the other claims) or to an ordinary claim.
+func roleClaim(s *sink, m *scenarios.ProtocolMapper, claim string, names []string) {
+	if len(names) == 0 {
+		return
+	}
+	if claim == "realm_access.roles" {
+		s.c.RealmAccess = &tokens.Access{Roles: names}
+		return
+	}
+	if strings.HasPrefix(claim, "resource_access.") && strings.HasSuffix(claim, ".roles") {
+		id := strings.TrimSuffix(strings.TrimPrefix(claim, "resource_access."), ".roles")
+		for i := range s.c.ResourceAccess {
+			if s.c.ResourceAccess[i].Client == id {
+				s.c.ResourceAccess[i].Access.Roles = append(s.c.ResourceAccess[i].Access.Roles, names...)
+				return
+			}
+		}
+		s.c.ResourceAccess = append(s.c.ResourceAccess, tokens.ClientAccess{Client: id, Access: tokens.Access{Roles: names}})
+		return
+	}
+	s.put(claim, convertAll(names, m))
+}
+
+func prefixed(names []string, prefix string) []string {
+	if prefix == "" {
+		return names
+	}
+	out := make([]string, len(names))
+	for i, n := range names {
+		out[i] = prefix + n
+	}
+	return out
+}
+
+func dedupe(vals []string) []string {
+	seen := map[string]bool{}
+	out := vals[:0:0]
+	for _, v := range vals {
+		if !seen[v] {
+			seen[v] = true
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+func groupClaim(s *sink, m *scenarios.ProtocolMapper, u *scenarios.User) {
+	full := m.ConfigBool("full.path", true)
+	var names []string
+	for _, g := range u.Groups {
+		if full {
+			names = append(names, g.Path)
+		} else {
+			names = append(names, g.Name)
+		}
+	}
+	if len(names) == 0 {
+		return
+	}
+	if m.ConfigBool("multivalued", true) {
+		s.put(m.Config["claim.name"], names)
+		return
+	}
+	s.put(m.Config["claim.name"], names[0])
+}
+
+func address(u *scenarios.User, m *scenarios.ProtocolMapper) map[string]any {
+	out := map[string]any{}
+	for _, f := range []string{"formatted", "street_address", "locality", "region", "postal_code", "country"} {
+		key := "user.attribute." + f
+		if f == "street_address" {
+			key = "user.attribute.street"
+		}
+		attr := m.Config[key]
+		if attr == "" {
+			continue
+		}
+		if v := u.Attributes[attr]; len(v) > 0 {
+			out[f] = v[0]
+		}
+	}
+	return out
+}
+
+// WebOrigins resolves a client's web origins as Keycloak does: "+" stands for the origins of
+// the valid redirect URIs, anything else is kept.
+func WebOrigins(c *scenarios.Client) []string {
+	var out []string
+	seen := map[string]bool{}
+	add := func(o string) {
+		if o != "" && !seen[o] {
+			seen[o] = true
+			out = append(out, o)
+		}
+	}
+	for _, o := range c.WebOrigins {
+		if o != "+" {
+			add(o)
+			continue
+		}
+		for _, r := range c.RedirectURIs {
+			add(originOf(r, c.RootURL))
+		}
+	}
+	return out
+}
+
+func originOf(uri, root string) string {
+	if strings.HasPrefix(uri, "/") {
+		uri = root + uri
+	}
+	scheme, rest, ok := strings.Cut(uri, "://")
+	if !ok || (scheme != "http" && scheme != "https") {
+		return ""
+	}
+	host, _, _ := strings.Cut(rest, "/")
+	if strings.ContainsAny(host, "*") {
+		return ""
+	}
+	return scheme + "://" + host
+}

@@ -1,0 +1,120 @@
+package mint
+
+import (
+	"sort"
+	"strings"
+
+	"github.com/kcmock/kcmock/scenarios"
+)
+
+// ScopeOpenID is the OIDC scope value; it is not a client scope in Keycloak.
+const ScopeOpenID = "openid"
+
+// InvalidScopeError is Keycloak's invalid_scope refusal; Param is the raw scope parameter,
+// which Keycloak echoes in "Invalid scopes: <param>".
+type InvalidScopeError struct{ Param string }
+
+func (e *InvalidScopeError) Error() string { return "Invalid scopes: " + e.Param }
+
+// Scopes is what a request is granted: the client's default scopes plus the optional ones it
+// asked for, and whether it asked for openid.
+type Scopes struct {
+	Granted []*scenarios.ClientScope
+	OpenID  bool
+}
+
+// Has reports whether the named client scope is granted.
+func (s Scopes) Has(name string) bool {
+	for _, g := range s.Granted {
+		if g.Name == name {
+			return true
+		}
+	}
+	return false
+}
+
+// RequestScopes validates a scope parameter against the client (TokenManager.isValidScope):
+// every requested value other than openid must be one of the client's default or optional
+// scopes. The grant is the defaults plus the requested optional scopes.
+func RequestScopes(c *scenarios.Client, param string) (Scopes, error) {
+	var s Scopes
+	requested := map[string]bool{}
+	for _, v := range strings.Fields(param) {
+		if v == ScopeOpenID {
+			s.OpenID = true
+			continue
+		}
+		if !hasScope(c.DefaultScopes, v) && !hasScope(c.OptionalScopes, v) {
+			return Scopes{}, &InvalidScopeError{Param: param}
+		}
+		requested[v] = true
+	}
+	s.Granted = append(s.Granted, c.DefaultScopes...)
+	for _, o := range c.OptionalScopes {
+		if requested[o.Name] {
+			s.Granted = append(s.Granted, o)
+		}
+	}
+	return s, nil
+}
+
+func hasScope(list []*scenarios.ClientScope, name string) bool {
+	for _, s := range list {
+		if s.Name == name {
+			return true
+		}
+	}
+	return false
+}
+
+// builtinRank orders the built-in scopes. Keycloak keeps a session's client scopes in a set
+// keyed by their random ids, so each real realm has its own order; kcmock uses the order of
+// the captured tokens it is checked against ("openid email profile", refresh scope
+// "openid email web-origins acr basic profile roles"), then other scopes by name.
+var builtinRank = map[string]int{
+	"email": 1, "web-origins": 2, "acr": 3, "basic": 4, "profile": 5, "roles": 6,
+	"address": 7, "phone": 8, "offline_access": 9, "microprofile-jwt": 10, "organization": 11,
+	"service_account": 12,
+}
+
+// Sorted returns the granted scopes in kcmock's stable order.
+func (s Scopes) Sorted() []*scenarios.ClientScope {
+	out := append([]*scenarios.ClientScope(nil), s.Granted...)
+	sort.SliceStable(out, func(i, j int) bool {
+		ri, rj := builtinRank[out[i].Name], builtinRank[out[j].Name]
+		if ri == 0 {
+			ri = len(builtinRank) + 1
+		}
+		if rj == 0 {
+			rj = len(builtinRank) + 1
+		}
+		if ri != rj {
+			return ri < rj
+		}
+		return out[i].Name < out[j].Name
+	})
+	return out
+}
+
+// String is the scope claim: openid first when requested, then the granted scope names.
+// tokenScopeOnly drops the scopes whose include.in.token.scope is off (access tokens and
+// responses); refresh tokens list them all.
+func (s Scopes) String(tokenScopeOnly bool) string {
+	var b strings.Builder
+	if s.OpenID {
+		b.WriteString(ScopeOpenID)
+	}
+	for _, g := range s.Sorted() {
+		if tokenScopeOnly && !g.IncludeInTokenScope {
+			continue
+		}
+		if b.Len() > 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteString(g.Name)
+	}
+	return b.String()
+}
+
+// ParseScopeString splits a scope claim into names (openid included).
+func ParseScopeString(s string) []string { return strings.Fields(s) }
