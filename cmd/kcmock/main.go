@@ -1,0 +1,60 @@
+// Command kcmock serves Keycloak 26's OpenID Connect endpoints from TOML scenario files, for
+// development and tests without a Keycloak server. This package owns the command line:
+// flags, environment variables, subcommands and the process lifecycle; run() is what tests call.
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	os.Exit(run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr, nil))
+}
+
+// run executes kcmock with its arguments and environment and returns the exit status. ready,
+// when not nil, receives the listening address once the server accepts connections.
+func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer, ready chan<- string) int {
+	if len(args) > 0 {
+		switch args[0] {
+		case "validate":
+			return validate(args[1:], stdout, stderr)
+		case "help", "-h", "-help", "--help":
+			usage(stdout)
+			return 0
+		}
+	}
+	cfg, err := parseConfig(args, getenv, stderr)
+	if err != nil {
+		fmt.Fprintln(stderr, "kcmock:", err)
+		return 2
+	}
+	if err := serve(ctx, cfg, stdout, stderr, ready); err != nil {
+		fmt.Fprintln(stderr, "kcmock:", err)
+		return 1
+	}
+	return 0
+}
+
+func usage(w io.Writer) {
+	fmt.Fprint(w, `kcmock: Keycloak 26 OpenID Connect endpoints from TOML scenarios.
+
+Usage:
+  kcmock [flags]              serve the scenarios (the embedded default scenario without --scenario)
+  kcmock validate FILE...     check scenario files, report every problem, exit 1 if any
+
+Flags (each also read from the environment variable shown):
+  --scenario FILE     scenario file, repeatable                          KCMOCK_SCENARIO (several separated by ",")
+  --addr HOST:PORT    listen address (default 127.0.0.1:8080)            KCMOCK_ADDR
+  --hostname URL      fixed front-end URL or host name, like Keycloak's  KCMOCK_HOSTNAME
+  --trust-proxy       take the issuer from Forwarded / X-Forwarded-*    KCMOCK_TRUST_PROXY
+  --log-level LEVEL   debug, info, warn or error (default info)          KCMOCK_LOG_LEVEL
+  --log-format FMT    text or json (default text)                        KCMOCK_LOG_FORMAT
+`)
+}

@@ -1,0 +1,73 @@
+package server
+
+import (
+	"crypto/subtle"
+	"encoding/base64"
+	"net/url"
+	"strings"
+
+	"github.com/kcmock/kcmock/scenarios"
+)
+
+// clientCredentials is what a request presents to identify its client.
+type clientCredentials struct {
+	clientID  string
+	secret    string
+	hasSecret bool
+}
+
+// readClientCredentials follows ClientIdAndSecretAuthenticator: an `Authorization: Basic`
+// header wins; without a usable one, the client_id and client_secret form fields are used.
+// The Basic parts are form-url-decoded as RFC 6749 §2.3.1 asks.
+func readClientCredentials(header string, form url.Values) clientCredentials {
+	if id, secret, ok := parseBasic(header); ok {
+		return clientCredentials{clientID: id, secret: secret, hasSecret: true}
+	}
+	cc := clientCredentials{clientID: form.Get("client_id")}
+	if v, ok := form["client_secret"]; ok {
+		cc.secret, cc.hasSecret = v[0], true
+	}
+	return cc
+}
+
+func parseBasic(header string) (id, secret string, ok bool) {
+	const prefix = "basic "
+	if len(header) < len(prefix) || !strings.EqualFold(header[:len(prefix)], prefix) {
+		return "", "", false
+	}
+	raw, err := base64.StdEncoding.DecodeString(strings.TrimSpace(header[len(prefix):]))
+	if err != nil {
+		return "", "", false
+	}
+	id, secret, ok = strings.Cut(string(raw), ":")
+	if !ok {
+		return "", "", false
+	}
+	if d, err := url.QueryUnescape(id); err == nil {
+		id = d
+	}
+	if d, err := url.QueryUnescape(secret); err == nil {
+		secret = d
+	}
+	return id, secret, true
+}
+
+// authenticateClient is Keycloak's client authentication for the token endpoint: unknown or
+// disabled clients are invalid_client, a confidential client's wrong or missing secret is
+// unauthorized_client, public clients need only their client_id.
+func authenticateClient(r *scenarios.Realm, cc clientCredentials) (*scenarios.Client, *OAuthError) {
+	if cc.clientID == "" {
+		return nil, errInvalidClientCredentials()
+	}
+	c := r.Client(cc.clientID)
+	if c == nil || !c.Enabled {
+		return nil, errInvalidClientCredentials()
+	}
+	if c.PublicClient {
+		return c, nil
+	}
+	if !cc.hasSecret || c.Secret == "" || subtle.ConstantTimeCompare([]byte(cc.secret), []byte(c.Secret)) != 1 {
+		return nil, errUnauthorizedClientCredentials()
+	}
+	return c, nil
+}

@@ -1,0 +1,115 @@
+package server
+
+import (
+	"crypto/subtle"
+	"errors"
+	"net/http"
+
+	"github.com/kcmock/kcmock/scenarios"
+	"github.com/kcmock/kcmock/tokens/mint"
+)
+
+// passwordGrant is ResourceOwnerPasswordCredentialsGrantType: direct grants enabled, no
+// consent required, valid scope, then the direct-grant flow (username, user, enabled,
+// password), required actions, and the offline check.
+func (s *Server) passwordGrant(tr *tokenRequest) error {
+	c, r := tr.client, tr.realm.model
+	if !c.DirectAccessGrantsEnabled {
+		return oauthErr(http.StatusBadRequest, "unauthorized_client", "Client not allowed for direct access grants")
+	}
+	if c.ConsentRequired {
+		return oauthErr(http.StatusBadRequest, "invalid_client", "Client requires user consent")
+	}
+	scopes, err := requestScopes(c, tr.form.Get("scope"))
+	if err != nil {
+		return err
+	}
+	u, oe := s.directGrantUser(r, tr.form.Get("username"), tr.form.Get("password"))
+	if oe != nil {
+		return oe
+	}
+	offline := scopes.Has("offline_access")
+	if offline && !offlineAllowed(r, c, u, scopes) {
+		return oauthErr(http.StatusBadRequest, "not_allowed", "Offline tokens not allowed for the user or client")
+	}
+	us := s.newSession(tr, u, offline, 0)
+	req := s.mintRequest(tr, u, scopes, us, mint.GrantPassword)
+	return s.issue(tr, req, c.AttrBool("use.refresh.tokens", true))
+}
+
+// directGrantUser runs the direct-grant authenticators (ValidateUsername, ValidatePassword)
+// and the required-action check that follows them.
+func (s *Server) directGrantUser(r *scenarios.Realm, username, password string) (*scenarios.User, *OAuthError) {
+	if username == "" {
+		return nil, oauthErr(http.StatusUnauthorized, "invalid_request", "Missing parameter: username")
+	}
+	invalid := oauthErr(http.StatusUnauthorized, "invalid_grant", "Invalid user credentials")
+	u := r.User(username)
+	if u == nil && r.LoginWithEmailAllowed {
+		u = r.UserByEmail(username)
+	}
+	// Service-account users cannot log in with a password.
+	if u == nil || u.ServiceAccountClient != nil {
+		return nil, invalid
+	}
+	if !u.Enabled {
+		return nil, errInvalidGrantStatus(http.StatusBadRequest, "Account disabled")
+	}
+	if u.Password == "" || subtle.ConstantTimeCompare([]byte(password), []byte(u.Password)) != 1 {
+		return nil, invalid
+	}
+	if len(u.RequiredActions) > 0 || u.PasswordTemporary {
+		return nil, errInvalidGrant("Account is not fully set up")
+	}
+	return u, nil
+}
+
+func errInvalidGrantStatus(status int, desc string) *OAuthError {
+	return oauthErr(status, "invalid_grant", desc)
+}
+
+// requestScopes validates the scope parameter, mapping mint's refusal to Keycloak's response.
+func requestScopes(c *scenarios.Client, param string) (mint.Scopes, error) {
+	scopes, err := mint.RequestScopes(c, param)
+	var ise *mint.InvalidScopeError
+	if errors.As(err, &ise) {
+		return mint.Scopes{}, errInvalidScope(ise.Error())
+	}
+	return scopes, err
+}
+
+// offlineAllowed is TokenManager.isOfflineTokenAllowed: the offline_access realm role must be
+// among the user's roles in the client's scope.
+func offlineAllowed(r *scenarios.Realm, c *scenarios.Client, u *scenarios.User, scopes mint.Scopes) bool {
+	role := r.RealmRole("offline_access")
+	return role != nil && mint.ScopedRoles(u, c, scopes.Granted)[role]
+}
+
+// newSession starts a user session (and its client session) for a login, or an offline
+// session, which Keycloak keeps under the same id.
+func (s *Server) newSession(tr *tokenRequest, u *scenarios.User, offline bool, authTime int64) *userSession {
+	now := tr.now
+	us := &userSession{
+		id: s.cfg.NewID(), realm: tr.realm.model.Name, userID: u.ID, offline: offline,
+		started: now, lastRefresh: now, authTime: authTime,
+		clients: map[string]*clientSession{tr.client.ClientID: {started: now, lastRefresh: now}},
+	}
+	s.sessions.put(tr.realm.model, us)
+	return us
+}
+
+// mintRequest assembles what the token builder needs for a session-bound grant.
+func (s *Server) mintRequest(tr *tokenRequest, u *scenarios.User, scopes mint.Scopes, us *userSession, grant string) *mint.Request {
+	r := tr.realm.model
+	kind := mint.Online
+	if us.offline {
+		kind = mint.Offline
+	}
+	return &mint.Request{
+		Realm: r, Client: tr.client, User: u, Scopes: scopes, Issuer: tr.issuer(), Now: tr.now, Grant: grant,
+		Session: mint.Session{
+			ID: us.id, Kind: kind, AuthTime: us.authTime, Acr: "1", Notes: us.notes,
+			AccessCap: accessCap(r, us), RefreshExp: refreshExpiry(r, us, tr.now),
+		},
+	}
+}

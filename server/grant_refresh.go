@@ -1,0 +1,126 @@
+package server
+
+import (
+	"encoding/json"
+	"strings"
+
+	"github.com/kcmock/kcmock/tokens/mint"
+)
+
+// refreshClaims are the refresh-token claims the refresh grant reads.
+type refreshClaims struct {
+	Exp   int64  `json:"exp"`
+	Iat   int64  `json:"iat"`
+	Iss   string `json:"iss"`
+	Sub   string `json:"sub"`
+	Typ   string `json:"typ"`
+	Azp   string `json:"azp"`
+	Sid   string `json:"sid"`
+	Scope string `json:"scope"`
+}
+
+// refreshGrant is RefreshTokenGrantType / TokenManager.refreshAccessToken, checks in its
+// order: token present, signature and type, issuer, not-before, expiry, client, session,
+// user, client session, scope narrowing.
+func (s *Server) refreshGrant(tr *tokenRequest) error {
+	raw := tr.form.Get("refresh_token")
+	if raw == "" {
+		return errInvalidRequest("No refresh token")
+	}
+	rt, oe := s.verifyRefresh(tr.call, raw)
+	if oe != nil {
+		return oe
+	}
+	if rt.Azp != tr.client.ClientID {
+		return errInvalidGrant("Invalid refresh token. Token client and authorized client don't match")
+	}
+	r := tr.realm.model
+	offline := rt.Typ == "Offline"
+	us := s.sessions.get(r, rt.Sid, offline)
+	if us == nil {
+		if offline {
+			return errInvalidGrant("Offline user session not found")
+		}
+		return errInvalidGrant("Session not active")
+	}
+	u := r.UserByID(us.userID)
+	if u == nil || u.ID != rt.Sub {
+		return errInvalidGrant("Unknown user")
+	}
+	if !u.Enabled {
+		return errInvalidGrant("User disabled")
+	}
+	if us.clients[tr.client.ClientID] == nil {
+		return errInvalidGrant("Session doesn't have required client")
+	}
+	if rt.Iat < us.started.Unix() {
+		return errInvalidGrant("Refresh token issued before the user session started")
+	}
+	names := strings.Fields(rt.Scope)
+	if p := tr.form.Get("scope"); p != "" {
+		have := map[string]bool{}
+		for _, n := range names {
+			have[n] = true
+		}
+		for _, n := range strings.Fields(p) {
+			if !have[n] {
+				return errInvalidScope("Invalid scopes: " + p)
+			}
+		}
+		names = strings.Fields(p)
+	}
+	// Keycloak rebuilds the grant from the scope string: every default scope of the client plus
+	// the optional ones named, so a narrower scope can only drop optional scopes.
+	scopes, _ := mint.RequestScopes(tr.client, strings.Join(optionalNames(tr, names), " "))
+	scopes.OpenID = containsString(names, mint.ScopeOpenID)
+	s.sessions.touch(us, tr.client.ClientID, tr.now)
+	return s.issue(tr, s.mintRequest(tr, u, scopes, us, mint.GrantRefresh), true)
+}
+
+// optionalNames keeps the names that are optional scopes of the client, so that re-requesting
+// them rebuilds the original grant (defaults are always granted).
+func optionalNames(tr *tokenRequest, names []string) []string {
+	var out []string
+	for _, n := range names {
+		for _, o := range tr.client.OptionalScopes {
+			if o.Name == n {
+				out = append(out, n)
+			}
+		}
+	}
+	return out
+}
+
+// verifyRefresh decodes and checks a refresh token up to its expiry (TokenManager.verifyRefreshToken).
+func (s *Server) verifyRefresh(c *call, raw string) (*refreshClaims, *OAuthError) {
+	v, err := c.realm.keys.VerifyHMAC(raw)
+	if err != nil {
+		return nil, errInvalidGrant("Invalid refresh token")
+	}
+	var rt refreshClaims
+	if err := json.Unmarshal(v.Payload, &rt); err != nil {
+		return nil, errInvalidGrant("Invalid refresh token")
+	}
+	if rt.Typ != "Refresh" && rt.Typ != "Offline" {
+		return nil, errInvalidGrant("Invalid refresh token")
+	}
+	if rt.Iss != c.issuer() {
+		return nil, errInvalidGrant("Invalid token issuer. Expected '" + c.issuer() + "'")
+	}
+	if nb := c.realm.model.NotBefore; nb > 0 && rt.Iat < nb {
+		return nil, errInvalidGrant("Stale token")
+	}
+	if rt.Exp > 0 && c.now.Unix() >= rt.Exp {
+		return nil, errInvalidGrant("Token is not active")
+	}
+	return &rt, nil
+}
+
+func containsString(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}

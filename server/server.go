@@ -1,0 +1,199 @@
+package server
+
+import (
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
+
+	"github.com/kcmock/kcmock/scenarios"
+	"github.com/kcmock/kcmock/tokens"
+	"github.com/kcmock/kcmock/tokens/mint"
+)
+
+// Config configures a Server. Only Scenario is required.
+type Config struct {
+	Scenario *scenarios.Scenario
+	// Hostname fixes the front-end URL like Keycloak's --hostname: a full URL
+	// ("https://sso.example.com") or a host name (the request's scheme and port are kept).
+	Hostname string
+	// TrustProxy makes the issuer follow Forwarded / X-Forwarded-* headers.
+	TrustProxy bool
+	// Now is the clock every expiry and validation reads. Default time.Now.
+	Now func() time.Time
+	// NewID makes token and session ids. Default: random UUID-shaped ids.
+	NewID func() string
+	// Logger receives one line per request. Default: discard.
+	Logger *slog.Logger
+	// MaxBodyBytes bounds request bodies. Default 1 MiB.
+	MaxBodyBytes int64
+}
+
+// Server serves Keycloak's endpoints for the realms of a scenario.
+type Server struct {
+	cfg      Config
+	log      *slog.Logger
+	echo     *echo.Echo
+	state    atomic.Pointer[state]
+	sessions *sessionStore
+	builder  *mint.Builder
+}
+
+// state is everything derived from one loaded scenario; it is replaced whole on reload.
+type state struct {
+	scenario *scenarios.Scenario
+	realms   map[string]*realmState
+}
+
+// realmState is a realm with its keys and the documents built from them.
+type realmState struct {
+	model     *scenarios.Realm
+	keys      *tokens.KeySet
+	jwks      []byte
+	publicKey string
+	docs      sync.Map // front-end base URL → *realmDocs
+	docCount  atomic.Int32
+}
+
+type realmDocs struct{ discovery, info []byte }
+
+// maxCachedBases bounds the per-host document cache against Host-header spraying.
+const maxCachedBases = 64
+
+// New builds a Server for a loaded scenario.
+func New(cfg Config) (*Server, error) {
+	if cfg.Scenario == nil {
+		return nil, fmt.Errorf("server: no scenario")
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.NewID == nil {
+		cfg.NewID = mint.NewRandomID
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	if cfg.MaxBodyBytes == 0 {
+		cfg.MaxBodyBytes = 1 << 20
+	}
+	s := &Server{cfg: cfg, log: cfg.Logger, builder: &mint.Builder{NewID: cfg.NewID}}
+	s.sessions = newSessionStore(cfg.Now)
+	st, err := newState(cfg.Scenario)
+	if err != nil {
+		return nil, err
+	}
+	s.state.Store(st)
+	s.echo = s.routes()
+	return s, nil
+}
+
+func newState(sc *scenarios.Scenario) (*state, error) {
+	st := &state{scenario: sc, realms: make(map[string]*realmState, len(sc.Realms))}
+	for _, r := range sc.Realms {
+		jwks, err := r.Keys.JWKS()
+		if err != nil {
+			return nil, fmt.Errorf("realm %q: JWKS: %w", r.Name, err)
+		}
+		pk, err := r.Keys.PublicKeyBase64()
+		if err != nil {
+			return nil, fmt.Errorf("realm %q: public key: %w", r.Name, err)
+		}
+		st.realms[r.Name] = &realmState{model: r, keys: r.Keys, jwks: jwks, publicKey: pk}
+	}
+	return st, nil
+}
+
+// Handler returns the HTTP handler.
+func (s *Server) Handler() http.Handler { return s.echo }
+
+// Scenario returns the scenario being served.
+func (s *Server) Scenario() *scenarios.Scenario { return s.state.Load().scenario }
+
+// documents returns the discovery and realm-info bytes for a front-end base URL, built once.
+func (s *Server) documents(rs *realmState, base string) *realmDocs {
+	if d, ok := rs.docs.Load(base); ok {
+		return d.(*realmDocs)
+	}
+	d := &realmDocs{
+		discovery: discoveryJSON(s.state.Load().scenario.Server, rs.model, base),
+		info:      realmInfoJSON(rs.model, rs.publicKey, base),
+	}
+	if rs.docCount.Add(1) <= maxCachedBases {
+		rs.docs.Store(base, d)
+	}
+	return d
+}
+
+func (s *Server) routes() *echo.Echo {
+	e := echo.New()
+	e.HideBanner = true
+	e.HidePort = true
+	e.HTTPErrorHandler = s.handleError
+	e.Use(middleware.RecoverWithConfig(middleware.RecoverConfig{DisableStackAll: true, LogErrorFunc: func(c echo.Context, err error, stack []byte) error {
+		s.log.Error("panic", "err", err, "path", c.Request().URL.Path, "stack", string(stack))
+		return err
+	}}))
+	e.Use(middleware.RequestLoggerWithConfig(middleware.RequestLoggerConfig{
+		LogMethod: true, LogURI: true, LogStatus: true, LogLatency: true, LogRemoteIP: true, HandleError: true,
+		LogValuesFunc: func(c echo.Context, v middleware.RequestLoggerValues) error {
+			s.log.Info("request", "method", v.Method, "uri", v.URI, "status", v.Status, "latency", v.Latency, "remote", v.RemoteIP)
+			return nil
+		},
+	}))
+	e.Use(middleware.BodyLimit(fmt.Sprintf("%dB", s.cfg.MaxBodyBytes)))
+	for _, prefix := range []string{"", "/auth"} {
+		g := e.Group(prefix + "/realms/:realm")
+		p := prefix
+		g.GET("", s.withRealm(p, s.realmInfo))
+		g.GET("/.well-known/openid-configuration", s.withRealm(p, s.discovery))
+		g.GET("/.well-known/oauth-authorization-server", s.withRealm(p, s.discovery))
+		g.GET("/protocol/openid-connect/certs", s.withRealm(p, s.certs))
+		g.POST("/protocol/openid-connect/token", s.withRealm(p, s.token))
+		g.OPTIONS("/protocol/openid-connect/token", s.withRealm(p, s.preflight))
+	}
+	return e
+}
+
+// call is one request against one realm.
+type call struct {
+	echo.Context
+	realm *realmState
+	srv   scenarios.Server
+	base  string // front-end base URL
+	now   time.Time
+}
+
+func (c *call) issuer() string { return c.base + "/realms/" + c.realm.model.Name }
+
+// withRealm resolves the realm of the path (404 as Keycloak answers for an unknown one).
+func (s *Server) withRealm(prefix string, h func(*call) error) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		st := s.state.Load()
+		rs := st.realms[c.Param("realm")]
+		if rs == nil {
+			return errRealmNotFound()
+		}
+		return h(&call{Context: c, realm: rs, srv: st.scenario.Server, base: s.baseURL(c.Request(), prefix), now: s.cfg.Now()})
+	}
+}
+
+func (s *Server) discovery(c *call) error {
+	c.Response().Header().Set("Cache-Control", "no-cache, must-revalidate, no-transform, no-store")
+	return c.JSONBlob(http.StatusOK, s.documents(c.realm, c.base).discovery)
+}
+
+func (s *Server) realmInfo(c *call) error {
+	return c.JSONBlob(http.StatusOK, s.documents(c.realm, c.base).info)
+}
+
+func (s *Server) certs(c *call) error {
+	c.Response().Header().Set("Cache-Control", "no-cache")
+	return c.JSONBlob(http.StatusOK, c.realm.jwks)
+}

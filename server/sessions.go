@@ -1,0 +1,164 @@
+package server
+
+import (
+	"sync"
+	"time"
+
+	"github.com/kcmock/kcmock/scenarios"
+)
+
+// idleWindow is Keycloak's SessionTimeoutHelper.IDLE_TIMEOUT_WINDOW_SECONDS: a session counts
+// as idle-expired only this long after its idle deadline.
+const idleWindow = 120 * time.Second
+
+// userSession is a Keycloak user session (online or offline) with its client sessions.
+type userSession struct {
+	id          string
+	realm       string
+	userID      string
+	offline     bool
+	started     time.Time
+	lastRefresh time.Time
+	authTime    int64
+	notes       map[string]string
+	clients     map[string]*clientSession // by clientId
+}
+
+type clientSession struct {
+	started     time.Time
+	lastRefresh time.Time
+}
+
+type sessionKey struct {
+	realm, id string
+	offline   bool
+}
+
+// sessionStore keeps user sessions in memory. Expired sessions are dropped when met and swept
+// now and then, so the store stays bounded under load.
+type sessionStore struct {
+	mu      sync.Mutex
+	now     func() time.Time
+	byKey   map[sessionKey]*userSession
+	inserts int
+}
+
+func newSessionStore(now func() time.Time) *sessionStore {
+	return &sessionStore{now: now, byKey: map[sessionKey]*userSession{}}
+}
+
+const sweepEvery = 1024
+
+func (st *sessionStore) put(r *scenarios.Realm, us *userSession) {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	st.byKey[sessionKey{us.realm, us.id, us.offline}] = us
+	st.inserts++
+	if st.inserts%sweepEvery == 0 {
+		st.sweepLocked(r)
+	}
+}
+
+// get returns a live session, or nil when it is gone or expired.
+func (st *sessionStore) get(r *scenarios.Realm, id string, offline bool) *userSession {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	k := sessionKey{r.Name, id, offline}
+	us := st.byKey[k]
+	if us == nil {
+		return nil
+	}
+	if !sessionValid(r, us, st.now()) {
+		delete(st.byKey, k)
+		return nil
+	}
+	return us
+}
+
+func (st *sessionStore) remove(realm, id string, offline bool) {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	delete(st.byKey, sessionKey{realm, id, offline})
+}
+
+// touch records a refresh on a session and its client session.
+func (st *sessionStore) touch(us *userSession, clientID string, now time.Time) {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	us.lastRefresh = now
+	if cs := us.clients[clientID]; cs != nil {
+		cs.lastRefresh = now
+	}
+}
+
+func (st *sessionStore) count() int {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	return len(st.byKey)
+}
+
+// sweepLocked drops the expired sessions of a realm.
+func (st *sessionStore) sweepLocked(r *scenarios.Realm) {
+	now := st.now()
+	for k, us := range st.byKey {
+		if k.realm == r.Name && !sessionValid(r, us, now) {
+			delete(st.byKey, k)
+		}
+	}
+}
+
+// sessionValid is AuthenticationManager.isSessionValid / isOfflineSessionValid.
+func sessionValid(r *scenarios.Realm, us *userSession, now time.Time) bool {
+	idle, max, hasMax := sessionLimits(r, us.offline)
+	if now.After(us.lastRefresh.Add(idle + idleWindow)) {
+		return false
+	}
+	return !hasMax || now.Before(us.started.Add(max))
+}
+
+func sessionLimits(r *scenarios.Realm, offline bool) (idle, max time.Duration, hasMax bool) {
+	if offline {
+		return r.OfflineSessionIdleTimeout, r.OfflineSessionMaxLifespan, r.OfflineSessionMaxLifespanEnabled
+	}
+	return r.SSOSessionIdleTimeout, r.SSOSessionMaxLifespan, true
+}
+
+// clientLimit applies a client-session override (0 inherits) to a session limit.
+func clientLimit(session, client time.Duration) time.Duration {
+	if client > 0 && client < session {
+		return client
+	}
+	return session
+}
+
+// refreshExpiry is the exp of a refresh token issued now: the idle deadline, capped by the
+// session's max lifespan. Offline tokens without a max lifespan have no exp (0).
+func refreshExpiry(r *scenarios.Realm, us *userSession, now time.Time) int64 {
+	idle, max, hasMax := sessionLimits(r, us.offline)
+	if us.offline && !hasMax {
+		return 0
+	}
+	if !us.offline {
+		idle = clientLimit(idle, r.ClientSessionIdleTimeout)
+		max = clientLimit(max, r.ClientSessionMaxLifespan)
+	}
+	exp := now.Add(idle)
+	if hasMax {
+		if end := us.started.Add(max); end.Before(exp) {
+			exp = end
+		}
+	}
+	return exp.Unix()
+}
+
+// accessCap is the latest exp an access token of the session may have.
+func accessCap(r *scenarios.Realm, us *userSession) int64 {
+	_, max, hasMax := sessionLimits(r, us.offline)
+	if !hasMax {
+		return 0
+	}
+	if !us.offline {
+		max = clientLimit(max, r.ClientSessionMaxLifespan)
+	}
+	return us.started.Add(max).Unix()
+}
