@@ -16,14 +16,17 @@ type clientCredentials struct {
 	hasSecret bool
 }
 
-// readClientCredentials follows ClientIdAndSecretAuthenticator: an `Authorization: Basic`
-// header wins; without a usable one, the client_id and client_secret form fields are used.
-// The Basic parts are form-url-decoded as RFC 6749 §2.3.1 asks.
+// readClientCredentials follows ClientIdAndSecretAuthenticator: the `Authorization: Basic`
+// header is read first (its parts form-url-decoded as RFC 6749 §2.3.1 asks), then the form's
+// client_id and client_secret, when present, override it.
 func readClientCredentials(header string, form url.Values) clientCredentials {
+	var cc clientCredentials
 	if id, secret, ok := parseBasic(header); ok {
-		return clientCredentials{clientID: id, secret: secret, hasSecret: true}
+		cc = clientCredentials{clientID: id, secret: secret, hasSecret: true}
 	}
-	cc := clientCredentials{clientID: form.Get("client_id")}
+	if v := form.Get("client_id"); v != "" {
+		cc.clientID = v
+	}
 	if v, ok := form["client_secret"]; ok {
 		cc.secret, cc.hasSecret = v[0], true
 	}

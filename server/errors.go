@@ -63,8 +63,12 @@ func (s *Server) handleError(err error, c echo.Context) {
 	switch {
 	case errors.As(err, &oe):
 		writeOAuthError(c, oe)
+	case errors.As(err, &he) && (he.Code == http.StatusNotFound || he.Code == http.StatusMethodNotAllowed):
+		s.writeRoutingError(c, he.Code)
+	case errors.As(err, &he) && he.Code == http.StatusRequestEntityTooLarge:
+		writeOAuthError(c, oauthErr(he.Code, "invalid_request", "Request entity too large"))
 	case errors.As(err, &he):
-		writeKeycloakHTTPError(c, he.Code)
+		_ = c.JSONBlob(he.Code, appendErrorJSON(nil, http.StatusText(he.Code), ""))
 	default:
 		s.log.Error("internal error", "err", err, "path", c.Request().URL.Path)
 		writeOAuthError(c, oauthErr(http.StatusInternalServerError, "unknown_error", "For more on this error consult the server log."))
@@ -72,9 +76,6 @@ func (s *Server) handleError(err error, c echo.Context) {
 }
 
 func writeOAuthError(c echo.Context, e *OAuthError) {
-	h := c.Response().Header()
-	h.Set("Cache-Control", "no-store")
-	h.Set("Pragma", "no-cache")
 	b := appendErrorJSON(nil, e.Code, e.Description)
 	_ = c.JSONBlob(e.Status, b)
 }

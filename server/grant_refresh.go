@@ -43,18 +43,19 @@ func (s *Server) refreshGrant(tr *tokenRequest) error {
 		}
 		return errInvalidGrant("Session not active")
 	}
+	// TokenManager.validateToken's order after the session.
 	u := r.UserByID(us.userID)
 	if u == nil || u.ID != rt.Sub {
-		return errInvalidGrant("Unknown user")
+		return errInvalidGrant("Invalid refresh token")
 	}
 	if !u.Enabled {
 		return errInvalidGrant("User disabled")
 	}
-	if us.clients[tr.client.ClientID] == nil {
-		return errInvalidGrant("Session doesn't have required client")
-	}
 	if rt.Iat < us.started.Unix() {
 		return errInvalidGrant("Refresh token issued before the user session started")
+	}
+	if us.clients[tr.client.ClientID] == nil {
+		return errInvalidGrant("Session doesn't have required client")
 	}
 	names := strings.Fields(rt.Scope)
 	if p := tr.form.Get("scope"); p != "" {

@@ -156,7 +156,8 @@ func (s *Server) routes() *echo.Echo {
 		g.GET("/.well-known/oauth-authorization-server", s.withRealm(p, s.discovery))
 		g.GET("/protocol/openid-connect/certs", s.withRealm(p, s.certs))
 		g.POST("/protocol/openid-connect/token", s.withRealm(p, s.token))
-		g.OPTIONS("/protocol/openid-connect/token", s.withRealm(p, s.preflight))
+		g.OPTIONS("/protocol/openid-connect/token", s.withRealm(p, preflight("POST, OPTIONS")))
+		g.OPTIONS("/.well-known/openid-configuration", s.withRealm(p, preflight("GET")))
 	}
 	return e
 }
@@ -185,7 +186,8 @@ func (s *Server) withRealm(prefix string, h func(*call) error) echo.HandlerFunc 
 }
 
 func (s *Server) discovery(c *call) error {
-	c.Response().Header().Set("Cache-Control", "no-cache, must-revalidate, no-transform, no-store")
+	c.Response().Header().Set("Cache-Control", "no-cache")
+	corsEcho(c, true, false)
 	return c.JSONBlob(http.StatusOK, s.documents(c.realm, c.base).discovery)
 }
 
@@ -195,5 +197,6 @@ func (s *Server) realmInfo(c *call) error {
 
 func (s *Server) certs(c *call) error {
 	c.Response().Header().Set("Cache-Control", "no-cache")
+	corsEcho(c, false, false)
 	return c.JSONBlob(http.StatusOK, c.realm.jwks)
 }
