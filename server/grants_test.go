@@ -1,0 +1,198 @@
+package server
+
+import (
+	"encoding/json"
+	"os"
+	"strings"
+	"testing"
+	"time"
+)
+
+// jsonKeys returns the top-level keys of a JSON object in document order.
+func jsonKeys(t *testing.T, b []byte) []string {
+	t.Helper()
+	dec := json.NewDecoder(strings.NewReader(string(b)))
+	if _, err := dec.Token(); err != nil {
+		t.Fatal(err)
+	}
+	var keys []string
+	for dec.More() {
+		k, err := dec.Token()
+		if err != nil {
+			t.Fatal(err)
+		}
+		keys = append(keys, k.(string))
+		var skip json.RawMessage
+		if err := dec.Decode(&skip); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return keys
+}
+
+// TestPasswordGrantIsKeycloaks checks the response and every token against the Keycloak
+// examples: the response's key order, then each token's payload byte for byte apart from the
+// values that differ by nature (issuer host, ids, signatures).
+func TestPasswordGrantIsKeycloaks(t *testing.T) {
+	ts := newTestServer(t, testRealm, Config{Hostname: "http://localhost:8080"})
+	res := ts.token(t, "myrealm", form("grant_type", "password", "username", "alice", "password", "alice-pw", "scope", "openid"), basic("my-app", "my-secret"))
+	if res.status != 200 {
+		t.Fatalf("password grant: %d %s", res.status, res.body)
+	}
+	example, err := os.ReadFile("../tokens/testdata/keycloak/token-response-password.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := strings.Join(jsonKeys(t, res.body), ","), strings.Join(jsonKeys(t, example), ","); got != want {
+		t.Errorf("response keys = %s; want %s", got, want)
+	}
+	body := res.json(t)
+	if body["expires_in"] != float64(300) || body["refresh_expires_in"] != float64(1800) || body["token_type"] != "Bearer" ||
+		body["not-before-policy"] != float64(0) || body["scope"] != "openid email profile" || body["session_state"] != "00000000-0000-4000-8000-000000000001" {
+		t.Errorf("response = %s", res.body)
+	}
+	access := rawPayload(t, body["access_token"].(string))
+	wantAccess := `{"exp":1760000300,"iat":1760000000,"jti":"onrtro:00000000-0000-4000-8000-000000000002","iss":"http://localhost:8080/realms/myrealm",` +
+		`"aud":["api","account"],"sub":"5f1b6f0e-8f5a-4a5c-9a7e-1c2d3e4f5a6b","typ":"Bearer","azp":"my-app","sid":"00000000-0000-4000-8000-000000000001",` +
+		`"acr":"1","allowed-origins":["http://localhost:3000"],"realm_access":{"roles":["default-roles-myrealm","offline_access","uma_authorization","customer"]},` +
+		`"resource_access":{"api":{"roles":["reader"]},"account":{"roles":["manage-account","manage-account-links","view-profile"]}},"scope":"openid email profile",` +
+		`"email_verified":true,"name":"Alice Liddell","preferred_username":"alice","given_name":"Alice","family_name":"Liddell","email":"alice@example.com"}`
+	if access != wantAccess {
+		t.Errorf("access token payload\n got: %s\nwant: %s", access, wantAccess)
+	}
+	refresh := rawPayload(t, body["refresh_token"].(string))
+	wantRefresh := `{"exp":1760001800,"iat":1760000000,"jti":"00000000-0000-4000-8000-000000000003","iss":"http://localhost:8080/realms/myrealm",` +
+		`"aud":"http://localhost:8080/realms/myrealm","sub":"5f1b6f0e-8f5a-4a5c-9a7e-1c2d3e4f5a6b","typ":"Refresh","azp":"my-app",` +
+		`"sid":"00000000-0000-4000-8000-000000000001","scope":"openid email web-origins acr basic profile roles service_account"}`
+	if refresh != wantRefresh {
+		t.Errorf("refresh token payload\n got: %s\nwant: %s", refresh, wantRefresh)
+	}
+	id := payload(t, body["id_token"].(string))
+	if id["typ"] != "ID" || id["aud"] != "my-app" || id["sid"] != "00000000-0000-4000-8000-000000000001" || id["at_hash"] == nil || id["realm_access"] != nil || id["nonce"] != nil {
+		t.Errorf("id token = %v", id)
+	}
+	for _, tok := range []string{body["access_token"].(string), body["id_token"].(string), body["refresh_token"].(string)} {
+		header := strings.Split(tok, ".")[0]
+		if !strings.HasPrefix(header, "eyJhbGciOiJ") {
+			t.Errorf("header %q is not Keycloak's", header)
+		}
+	}
+}
+
+func TestShopExampleFromTheIssue(t *testing.T) {
+	text, err := os.ReadFile("../scenarios/testdata/shop.toml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := newTestServer(t, string(text), Config{})
+	web := basic("web", "web-secret")
+	res := ts.token(t, "shop", form("grant_type", "password", "username", "alice", "password", "alice-pw"), web)
+	if res.status != 200 {
+		t.Fatalf("alice: %d %s", res.status, res.body)
+	}
+	at := payload(t, res.json(t)["access_token"].(string))
+	ra := at["resource_access"].(map[string]any)
+	if got := ra["api"].(map[string]any)["roles"]; len(got.([]any)) != 1 || got.([]any)[0] != "reader" {
+		t.Errorf("resource_access.api.roles = %v; want [reader]", got)
+	}
+	if aud := strings.Join(asStrings(at["aud"]), ","); !strings.Contains(aud, "api") || !strings.Contains(aud, "account") {
+		t.Errorf("aud = %v; want api and account", at["aud"])
+	}
+	if at["exp"].(float64)-at["iat"].(float64) != 600 {
+		t.Errorf("lifespan = %v; want the realm's 600 s", at["exp"].(float64)-at["iat"].(float64))
+	}
+	res = ts.token(t, "shop", form("grant_type", "client_credentials"), web)
+	if res.status != 200 {
+		t.Fatalf("service account: %d %s", res.status, res.body)
+	}
+	body := res.json(t)
+	sa := payload(t, body["access_token"].(string))
+	if sa["preferred_username"] != "service-account-web" || sa["client_id"] != "web" || sa["clientHost"] != "127.0.0.1" || sa["sid"] != nil ||
+		!strings.HasPrefix(sa["jti"].(string), "trrtcc:") || sa["email_verified"] != false {
+		t.Errorf("service-account token = %v", sa)
+	}
+	if _, ok := body["session_state"]; ok || body["refresh_expires_in"] != float64(0) || body["refresh_token"] != nil {
+		t.Errorf("client_credentials response = %s; want no session_state nor refresh token", res.body)
+	}
+}
+
+func TestRefreshAndOfflineTokens(t *testing.T) {
+	ts := newTestServer(t, testRealm, Config{})
+	app := basic("my-app", "my-secret")
+	res := ts.token(t, "myrealm", form("grant_type", "password", "username", "alice", "password", "alice-pw", "scope", "openid phone"), app)
+	first := res.json(t)
+	ts.clock.Advance(100 * time.Second)
+	res = ts.token(t, "myrealm", form("grant_type", "refresh_token", "refresh_token", first["refresh_token"].(string)), app)
+	if res.status != 200 {
+		t.Fatalf("refresh: %d %s", res.status, res.body)
+	}
+	second := res.json(t)
+	at := payload(t, second["access_token"].(string))
+	if !strings.HasPrefix(at["jti"].(string), "onrtrt:") || at["sid"] != first["session_state"] || second["session_state"] != first["session_state"] ||
+		second["scope"] != "openid email profile phone" || second["id_token"] == nil || second["refresh_token"] == first["refresh_token"] {
+		t.Errorf("refreshed = %v / %v", second, at)
+	}
+	if at["iat"].(float64) != float64(testNow.Unix()+100) {
+		t.Errorf("iat = %v; want the advanced clock", at["iat"])
+	}
+	// Narrowing drops the optional scope, never a default one.
+	res = ts.token(t, "myrealm", form("grant_type", "refresh_token", "refresh_token", second["refresh_token"].(string), "scope", "openid"), app)
+	if got := res.json(t)["scope"]; got != "openid email profile" {
+		t.Errorf("narrowed scope = %v", got)
+	}
+
+	res = ts.token(t, "myrealm", form("grant_type", "password", "username", "alice", "password", "alice-pw", "scope", "offline_access"), app)
+	off := res.json(t)
+	rt := payload(t, off["refresh_token"].(string))
+	if rt["typ"] != "Offline" || rt["exp"] != nil || off["refresh_expires_in"] != float64(0) || off["scope"] != "email profile offline_access" {
+		t.Errorf("offline = %s / %v", res.body, rt)
+	}
+	if jti := payload(t, off["access_token"].(string))["jti"].(string); !strings.HasPrefix(jti, "ofrtro:") {
+		t.Errorf("offline access jti = %q", jti)
+	}
+	ts.clock.Advance(48 * time.Hour) // the online session is long gone; the offline one lives on
+	res = ts.token(t, "myrealm", form("grant_type", "refresh_token", "refresh_token", off["refresh_token"].(string)), app)
+	if res.status != 200 || payload(t, res.json(t)["refresh_token"].(string))["typ"] != "Offline" {
+		t.Errorf("offline refresh after 48h: %d %s", res.status, res.body)
+	}
+}
+
+func TestPublicClientAndFormCredentials(t *testing.T) {
+	ts := newTestServer(t, testRealm, Config{})
+	for _, tt := range []struct {
+		name   string
+		form   []string
+		header map[string]string
+	}{
+		{"public client by client_id", []string{"client_id", "spa"}, nil},
+		{"client_secret_post", []string{"client_id", "my-app", "client_secret", "my-secret"}, nil},
+		{"form client_id overrides basic", []string{"client_id", "spa"}, basic("my-app", "wrong")},
+		{"login with e-mail", nil, basic("my-app", "my-secret")},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			user := "alice"
+			if tt.form == nil {
+				user = "ALICE@example.com"
+			}
+			f := form(append([]string{"grant_type", "password", "username", user, "password", "alice-pw"}, tt.form...)...)
+			res := ts.token(t, "myrealm", f, tt.header)
+			if res.status != 200 || payload(t, res.json(t)["access_token"].(string))["preferred_username"] != "alice" {
+				t.Errorf("got %d %s", res.status, res.body)
+			}
+		})
+	}
+}
+
+func asStrings(v any) []string {
+	switch x := v.(type) {
+	case string:
+		return []string{x}
+	case []any:
+		out := make([]string, len(x))
+		for i, e := range x {
+			out[i], _ = e.(string)
+		}
+		return out
+	}
+	return nil
+}

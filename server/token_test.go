@@ -1,0 +1,150 @@
+package server
+
+import (
+	"net/http"
+	"net/url"
+	"testing"
+)
+
+// TestTokenRefusals covers every refusal of the token endpoint's common checks, client
+// authentication and the password, client_credentials and refresh_token grants, with the
+// status, error and error_description Keycloak 26.4 answers.
+func TestTokenRefusals(t *testing.T) {
+	ts := newTestServer(t, testRealm, Config{})
+	app := basic("my-app", "my-secret")
+	tests := []struct {
+		name   string
+		realm  string
+		form   url.Values
+		header map[string]string
+		status int
+		code   string
+		desc   string
+	}{
+		// TokenEndpoint: realm, grant_type, client authentication, bearer-only, duplicates.
+		{"realm disabled", "closed", form("grant_type", "password"), app, 403, "access_denied", "Realm not enabled"},
+		{"missing grant_type", "myrealm", form("username", "alice"), app, 400, "invalid_request", "Missing form parameter: grant_type"},
+		{"unknown grant_type", "myrealm", form("grant_type", "magic"), app, 400, "unsupported_grant_type", "Unsupported grant_type"},
+		{"no client id", "myrealm", form("grant_type", "password"), nil, 401, "invalid_client", "Invalid client or Invalid client credentials"},
+		{"unknown client", "myrealm", form("grant_type", "password"), basic("ghost", "x"), 401, "invalid_client", "Invalid client or Invalid client credentials"},
+		{"disabled client", "myrealm", form("grant_type", "password"), basic("off", "s"), 401, "invalid_client", "Invalid client or Invalid client credentials"},
+		{"wrong secret", "myrealm", form("grant_type", "password"), basic("my-app", "nope"), 401, "unauthorized_client", "Invalid client or Invalid client credentials"},
+		{"missing secret (post)", "myrealm", form("grant_type", "password", "client_id", "my-app"), nil, 401, "unauthorized_client", "Invalid client or Invalid client credentials"},
+		{"confidential client without a secret configured", "myrealm", form("grant_type", "password", "client_id", "nosecret", "client_secret", ""), nil, 401, "unauthorized_client", "Invalid client or Invalid client credentials"},
+		{"unparsable basic header falls back to form", "myrealm", form("grant_type", "password"), map[string]string{"Authorization": "Basic !!!"}, 401, "invalid_client", "Invalid client or Invalid client credentials"},
+		{"bearer-only client", "myrealm", form("grant_type", "client_credentials"), basic("api", "api-secret"), 400, "invalid_client", "Bearer-only not allowed"},
+		{"duplicated parameter", "myrealm", url.Values{"grant_type": {"password"}, "username": {"a", "b"}}, app, 400, "invalid_request", "duplicated parameter"},
+		// Password grant, in ResourceOwnerPasswordCredentialsGrantType's order.
+		{"direct grants off", "myrealm", form("grant_type", "password", "username", "alice", "password", "alice-pw"), basic("no-direct", "s"), 400, "unauthorized_client", "Client not allowed for direct access grants"},
+		{"consent required", "myrealm", form("grant_type", "password", "username", "alice", "password", "alice-pw"), basic("consent", "s"), 400, "invalid_client", "Client requires user consent"},
+		{"invalid scope", "myrealm", form("grant_type", "password", "username", "alice", "password", "alice-pw", "scope", "openid bogus"), app, 400, "invalid_scope", "Invalid scopes: openid bogus"},
+		{"missing username", "myrealm", form("grant_type", "password", "password", "x"), app, 401, "invalid_request", "Missing parameter: username"},
+		{"unknown user", "myrealm", form("grant_type", "password", "username", "nobody", "password", "x"), app, 401, "invalid_grant", "Invalid user credentials"},
+		{"wrong password", "myrealm", form("grant_type", "password", "username", "alice", "password", "x"), app, 401, "invalid_grant", "Invalid user credentials"},
+		{"missing password", "myrealm", form("grant_type", "password", "username", "alice"), app, 401, "invalid_grant", "Invalid user credentials"},
+		{"service-account user", "myrealm", form("grant_type", "password", "username", "service-account-my-app", "password", ""), app, 401, "invalid_grant", "Invalid user credentials"},
+		{"disabled user (checked before the password)", "myrealm", form("grant_type", "password", "username", "disabled", "password", "wrong"), app, 400, "invalid_grant", "Account disabled"},
+		{"temporary password", "myrealm", form("grant_type", "password", "username", "temp", "password", "pw"), app, 400, "invalid_grant", "Account is not fully set up"},
+		{"required action", "myrealm", form("grant_type", "password", "username", "verify", "password", "pw"), app, 400, "invalid_grant", "Account is not fully set up"},
+		{"offline not allowed (user lacks offline_access)", "nooffline", form("grant_type", "password", "username", "alice", "password", "alice-pw", "scope", "offline_access"), app, 400, "not_allowed", "Offline tokens not allowed for the user or client"},
+		// client_credentials grant.
+		{"cc public client", "myrealm", form("grant_type", "client_credentials", "client_id", "spa"), nil, 401, "unauthorized_client", "Public client not allowed to retrieve service account"},
+		{"cc service accounts off", "myrealm", form("grant_type", "client_credentials"), basic("no-direct", "s"), 401, "unauthorized_client", "Client not enabled to retrieve service account"},
+		{"cc service account disabled", "myrealm", form("grant_type", "client_credentials"), basic("sa-off", "s"), 401, "invalid_request", "User 'service-account-sa-off' disabled"},
+		{"cc invalid scope", "myrealm", form("grant_type", "client_credentials", "scope", "nope"), app, 400, "invalid_scope", "Invalid scopes: nope"},
+		// refresh_token grant, before any session lookup.
+		{"refresh missing", "myrealm", form("grant_type", "refresh_token"), app, 400, "invalid_request", "No refresh token"},
+		{"refresh garbage", "myrealm", form("grant_type", "refresh_token", "refresh_token", "abc"), app, 400, "invalid_grant", "Invalid refresh token"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			res := ts.token(t, tt.realm, tt.form, tt.header)
+			want := `{"error":"` + tt.code + `","error_description":"` + tt.desc + `"}`
+			if res.status != tt.status || string(res.body) != want {
+				t.Errorf("got %d %s\nwant %d %s", res.status, res.body, tt.status, want)
+			}
+			if got := res.header.Get("Content-Type"); got != "application/json" {
+				t.Errorf("Content-Type = %q; want application/json", got)
+			}
+			if got := res.header.Get("Cache-Control"); got != "no-store" {
+				t.Errorf("Cache-Control = %q; want no-store", got)
+			}
+		})
+	}
+}
+
+// TestRefreshRefusals drives refresh tokens through the states Keycloak refuses.
+func TestRefreshRefusals(t *testing.T) {
+	ts := newTestServer(t, testRealm, Config{})
+	app := basic("my-app", "my-secret")
+	login := func(t *testing.T, realm string, h map[string]string) string {
+		t.Helper()
+		res := ts.token(t, realm, form("grant_type", "password", "username", "alice", "password", "alice-pw"), h)
+		if res.status != 200 {
+			t.Fatalf("login: %d %s", res.status, res.body)
+		}
+		return res.json(t)["refresh_token"].(string)
+	}
+	refresh := func(t *testing.T, realm, rt string, h map[string]string) response {
+		return ts.token(t, realm, form("grant_type", "refresh_token", "refresh_token", rt), h)
+	}
+	check := func(t *testing.T, res response, status int, code, desc string) {
+		t.Helper()
+		want := `{"error":"` + code + `","error_description":"` + desc + `"}`
+		if res.status != status || string(res.body) != want {
+			t.Errorf("got %d %s\nwant %d %s", res.status, res.body, status, want)
+		}
+	}
+	t.Run("other client", func(t *testing.T) {
+		rt := login(t, "myrealm", app)
+		check(t, refresh(t, "myrealm", rt, basic("narrow", "s")), 400, "invalid_grant", "Invalid refresh token. Token client and authorized client don't match")
+	})
+	t.Run("other issuer", func(t *testing.T) {
+		rt := login(t, "other", app) // same pinned HMAC key, other realm's issuer
+		check(t, refresh(t, "myrealm", rt, app), 400, "invalid_grant", "Invalid token issuer. Expected '"+ts.http.URL+"/realms/myrealm'")
+	})
+	t.Run("tampered", func(t *testing.T) {
+		rt := login(t, "myrealm", app)
+		check(t, refresh(t, "myrealm", rt[:len(rt)-2]+"AA", app), 400, "invalid_grant", "Invalid refresh token")
+	})
+	t.Run("access token as refresh token", func(t *testing.T) {
+		res := ts.token(t, "myrealm", form("grant_type", "password", "username", "alice", "password", "alice-pw"), app)
+		check(t, refresh(t, "myrealm", res.json(t)["access_token"].(string), app), 400, "invalid_grant", "Invalid refresh token")
+	})
+	t.Run("invalid narrower scope", func(t *testing.T) {
+		rt := login(t, "myrealm", app)
+		res := ts.token(t, "myrealm", form("grant_type", "refresh_token", "refresh_token", rt, "scope", "phone"), app)
+		check(t, res, 400, "invalid_scope", "Invalid scopes: phone")
+	})
+	t.Run("expired", func(t *testing.T) {
+		rt := login(t, "myrealm", app)
+		ts.clock.Advance(1801 * 1e9)
+		check(t, refresh(t, "myrealm", rt, app), 400, "invalid_grant", "Token is not active")
+	})
+	t.Run("session gone", func(t *testing.T) {
+		rt := login(t, "myrealm", app)
+		sid := payload(t, rt)["sid"].(string)
+		ts.sessions.remove("myrealm", sid, false)
+		check(t, refresh(t, "myrealm", rt, app), 400, "invalid_grant", "Session not active")
+	})
+	t.Run("offline session gone", func(t *testing.T) {
+		res := ts.token(t, "myrealm", form("grant_type", "password", "username", "alice", "password", "alice-pw", "scope", "offline_access"), app)
+		rt := res.json(t)["refresh_token"].(string)
+		ts.sessions.remove("myrealm", payload(t, rt)["sid"].(string), true)
+		check(t, refresh(t, "myrealm", rt, app), 400, "invalid_grant", "Offline user session not found")
+	})
+	t.Run("session max lifespan", func(t *testing.T) {
+		rt := login(t, "myrealm", app)
+		// Keep the session alive past its 10 h max by refreshing every 20 min.
+		for i := 0; i < 30; i++ {
+			ts.clock.Advance(20 * 60 * 1e9)
+			res := refresh(t, "myrealm", rt, app)
+			if res.status != http.StatusOK {
+				check(t, res, 400, "invalid_grant", "Token is not active")
+				return
+			}
+			rt = res.json(t)["refresh_token"].(string)
+		}
+		t.Fatal("a session must not outlive sso_session_max_lifespan")
+	})
+}
