@@ -4,7 +4,9 @@ import (
 	"crypto"
 	"crypto/rsa"
 	"crypto/sha256"
+	"encoding/json"
 	"net/http"
+	"net/url"
 	"net/http/httptest"
 	"strings"
 	"testing"
@@ -112,4 +114,65 @@ func BenchmarkStartup(b *testing.B) {
 		rec := httptest.NewRecorder()
 		s.Handler().ServeHTTP(rec, req)
 	}
+}
+
+// BenchmarkRawSignVerifyRS256 is the exchange's ceiling: one RS256 verification (the subject
+// token) and one RS256 signature (the new token) with the realm's key.
+func BenchmarkRawSignVerifyRS256(b *testing.B) {
+	s := benchServer(b)
+	key := s.state.Load().realms["demo"].keys.Active.Signer.(*rsa.PrivateKey)
+	digest := sha256.Sum256([]byte("payload"))
+	sig, _ := rsa.SignPKCS1v15(nil, key, crypto.SHA256, digest[:])
+	b.ReportAllocs()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			if err := rsa.VerifyPKCS1v15(&key.PublicKey, crypto.SHA256, digest[:], sig); err != nil {
+				b.Error(err)
+			}
+			if _, err := rsa.SignPKCS1v15(nil, key, crypto.SHA256, digest[:]); err != nil {
+				b.Error(err)
+			}
+		}
+	})
+}
+
+// BenchmarkStandardExchange is a standard token exchange of the bundled scenario: the gateway
+// exchanges alice's token for orders-api.
+func BenchmarkStandardExchange(b *testing.B) {
+	sc, err := scenarios.LoadFiles(scenarios.Options{}, "../scenarios/standard-exchange.toml")
+	if err != nil {
+		b.Fatal(err)
+	}
+	s, err := New(Config{Scenario: sc})
+	if err != nil {
+		b.Fatal(err)
+	}
+	post := func(body, user, pass string) *httptest.ResponseRecorder {
+		req := httptest.NewRequest(http.MethodPost, "/realms/acme/protocol/openid-connect/token", strings.NewReader(body))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		if user != "" {
+			req.SetBasicAuth(user, pass)
+		}
+		rec := httptest.NewRecorder()
+		s.Handler().ServeHTTP(rec, req)
+		return rec
+	}
+	login := post("grant_type=password&client_id=web-frontend&username=alice&password=alice", "", "")
+	var tok struct {
+		AccessToken string `json:"access_token"`
+	}
+	if err := json.Unmarshal(login.Body.Bytes(), &tok); err != nil || tok.AccessToken == "" {
+		b.Fatalf("login: %s", login.Body)
+	}
+	body := "grant_type=" + url.QueryEscape(grantTokenExchange) + "&subject_token_type=" + url.QueryEscape(tokenTypeAccess) +
+		"&audience=orders-api&subject_token=" + tok.AccessToken
+	b.ReportAllocs()
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			if rec := post(body, "api-gateway", "gateway-secret"); rec.Code != 200 {
+				b.Errorf("status %d: %s", rec.Code, rec.Body)
+			}
+		}
+	})
 }

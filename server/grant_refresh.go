@@ -17,6 +17,8 @@ type refreshClaims struct {
 	Azp   string `json:"azp"`
 	Sid   string `json:"sid"`
 	Scope string `json:"scope"`
+	// ReqAud is the audience a standard token exchange was restricted to; refreshing keeps it.
+	ReqAud []string `json:"req-aud"`
 }
 
 // refreshGrant is RefreshTokenGrantType / TokenManager.refreshAccessToken, checks in its
@@ -54,7 +56,7 @@ func (s *Server) refreshGrant(tr *tokenRequest) error {
 	if rt.Iat < us.started.Unix() {
 		return errInvalidGrant("Refresh token issued before the user session started")
 	}
-	if us.clients[tr.client.ClientID] == nil {
+	if !s.sessions.hasClient(us, tr.client.ClientID) {
 		return errInvalidGrant("Session doesn't have required client")
 	}
 	names := strings.Fields(rt.Scope)
@@ -75,7 +77,9 @@ func (s *Server) refreshGrant(tr *tokenRequest) error {
 	scopes, _ := mint.RequestScopes(tr.client, strings.Join(optionalNames(tr, names), " "))
 	scopes.OpenID = containsString(names, mint.ScopeOpenID)
 	s.sessions.touch(us, tr.client.ClientID, tr.now)
-	return s.issue(tr, s.mintRequest(tr, u, scopes, us, mint.GrantRefresh), true)
+	req := s.mintRequest(tr, u, scopes, us, mint.GrantRefresh)
+	req.Audience = rt.ReqAud
+	return s.issue(tr, req, true)
 }
 
 // optionalNames keeps the names that are optional scopes of the client, so that re-requesting
@@ -111,7 +115,7 @@ func (s *Server) verifyRefresh(c *call, raw string) (*refreshClaims, *OAuthError
 	if nb := c.realm.model.NotBefore; nb > 0 && rt.Iat < nb {
 		return nil, errInvalidGrant("Stale token")
 	}
-	if rt.Exp > 0 && c.now.Unix() >= rt.Exp {
+	if rt.Exp > 0 && c.now.Unix() > rt.Exp { // JsonWebToken.isExpired: now > exp
 		return nil, errInvalidGrant("Token is not active")
 	}
 	return &rt, nil

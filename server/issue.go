@@ -8,59 +8,104 @@ import (
 	"github.com/kcmock/kcmock/tokens/mint"
 )
 
-// issue signs the tokens of a grant and writes Keycloak's AccessTokenResponse:
-// access_token, expires_in, refresh_expires_in, refresh_token, token_type, id_token,
-// not-before-policy, session_state, scope (in that order, absent ones omitted).
-func (s *Server) issue(tr *tokenRequest, req *mint.Request, withRefresh bool) error {
+// tokenResponse is Keycloak's AccessTokenResponse. Its JSON keys come in the class's field
+// order (access_token, expires_in, refresh_expires_in, refresh_token, token_type, id_token,
+// not-before-policy, session_state, scope), then the "other claims" map (issued_token_type).
+type tokenResponse struct {
+	accessToken     string
+	expiresIn       int64
+	refreshExpires  int64
+	refreshToken    string
+	tokenType       string
+	idToken         string
+	notBefore       int64
+	sessionState    string
+	scope           string
+	issuedTokenType string
+}
+
+func (t *tokenResponse) json() []byte {
+	o := newObj().
+		str("access_token", t.accessToken).
+		num("expires_in", t.expiresIn).
+		num("refresh_expires_in", t.refreshExpires).
+		strOpt("refresh_token", t.refreshToken).
+		str("token_type", t.tokenType).
+		strOpt("id_token", t.idToken).
+		num("not-before-policy", t.notBefore).
+		strOpt("session_state", t.sessionState).
+		str("scope", t.scope)
+	return o.strOpt("issued_token_type", t.issuedTokenType).bytes()
+}
+
+// signed is what a grant hands out, signed.
+type signed struct {
+	access     *tokens.Claims
+	accessJWT  string
+	refreshJWT string
+	refreshExp int64
+	idJWT      string
+}
+
+// sign signs the access token (already built), a refresh token when asked, and an ID token
+// when asked; the ID token's at_hash covers the access token's bytes.
+func (s *Server) sign(tr *tokenRequest, req *mint.Request, access *tokens.Claims, withRefresh, withID bool) (*signed, error) {
 	keys := tr.realm.keys
-	access := s.builder.Access(req)
-	accessJWT, err := signClaims(keys.Active, access)
+	out := &signed{access: access}
+	var err error
+	if out.accessJWT, err = signClaims(keys.Active, access); err != nil {
+		return nil, err
+	}
+	if withRefresh {
+		rc := s.builder.Refresh(req)
+		out.refreshExp = rc.Exp
+		payload, err := rc.MarshalJSON()
+		if err != nil {
+			return nil, err
+		}
+		if out.refreshJWT, err = keys.HMAC.Sign(payload); err != nil {
+			return nil, fmt.Errorf("signing refresh token: %w", err)
+		}
+	}
+	if withID {
+		idc := s.builder.ID(req, access, out.accessJWT, keys.Active.Alg)
+		if out.idJWT, err = signClaims(keys.Active, idc); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// response fills the common fields of a token response.
+func (tr *tokenRequest) response(req *mint.Request, sg *signed) *tokenResponse {
+	now := req.Now.Unix()
+	res := &tokenResponse{
+		accessToken:  sg.accessJWT,
+		expiresIn:    sg.access.Exp - now,
+		refreshToken: sg.refreshJWT,
+		tokenType:    "Bearer",
+		idToken:      sg.idJWT,
+		notBefore:    tr.realm.model.NotBefore,
+		sessionState: req.Session.ID,
+		scope:        *sg.access.Scope,
+	}
+	if sg.refreshJWT != "" && sg.refreshExp > 0 {
+		res.refreshExpires = sg.refreshExp - now
+	}
+	if tr.client.AttrBool("token.response.type.bearer.lower-case", false) {
+		res.tokenType = "bearer"
+	}
+	return res
+}
+
+// issue builds, signs and writes the tokens of a login-style grant: an ID token when openid
+// was asked for, a refresh token when withRefresh.
+func (s *Server) issue(tr *tokenRequest, req *mint.Request, withRefresh bool) error {
+	sg, err := s.sign(tr, req, s.builder.Access(req), withRefresh, req.Scopes.OpenID)
 	if err != nil {
 		return err
 	}
-	var refreshJWT string
-	var refreshExp int64
-	if withRefresh {
-		rc := s.builder.Refresh(req)
-		refreshExp = rc.Exp
-		payload, err := rc.MarshalJSON()
-		if err != nil {
-			return err
-		}
-		if refreshJWT, err = keys.HMAC.Sign(payload); err != nil {
-			return fmt.Errorf("signing refresh token: %w", err)
-		}
-	}
-	var idJWT string
-	if req.Scopes.OpenID {
-		idc := s.builder.ID(req, access, accessJWT, keys.Active.Alg)
-		if idJWT, err = signClaims(keys.Active, idc); err != nil {
-			return err
-		}
-	}
-	now := req.Now.Unix()
-	o := newObj().
-		str("access_token", accessJWT).
-		num("expires_in", access.Exp-now)
-	if refreshJWT != "" && refreshExp > 0 {
-		o.num("refresh_expires_in", refreshExp-now)
-	} else {
-		o.num("refresh_expires_in", 0)
-	}
-	o.strOpt("refresh_token", refreshJWT)
-	tokenType := "Bearer"
-	if tr.client.AttrBool("token.response.type.bearer.lower-case", false) {
-		tokenType = "bearer"
-	}
-	o.str("token_type", tokenType).
-		strOpt("id_token", idJWT).
-		num("not-before-policy", tr.realm.model.NotBefore).
-		strOpt("session_state", req.Session.ID).
-		str("scope", *access.Scope)
-	h := tr.Response().Header()
-	h.Set("Cache-Control", "no-store")
-	h.Set("Pragma", "no-cache")
-	return tr.JSONBlob(http.StatusOK, o.bytes())
+	return tr.JSONBlob(http.StatusOK, tr.response(req, sg).json())
 }
 
 func signClaims(k *tokens.Key, c *tokens.Claims) (string, error) {

@@ -42,6 +42,7 @@ type Server struct {
 	echo     *echo.Echo
 	state    atomic.Pointer[state]
 	sessions *sessionStore
+	revoked  revokedStore
 	builder  *mint.Builder
 }
 

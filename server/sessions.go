@@ -91,6 +91,34 @@ func (st *sessionStore) touch(us *userSession, clientID string, now time.Time) {
 	}
 }
 
+// hasClient reports whether the session has a client session for clientID.
+func (st *sessionStore) hasClient(us *userSession, clientID string) bool {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	return us.clients[clientID] != nil
+}
+
+// addClient gives the session a client session for clientID; false if it had one.
+func (st *sessionStore) addClient(us *userSession, clientID string, now time.Time) bool {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	if us.clients[clientID] != nil {
+		return false
+	}
+	us.clients[clientID] = &clientSession{started: now, lastRefresh: now}
+	return true
+}
+
+// dropClient removes a client session (and the user session with its last one).
+func (st *sessionStore) dropClient(us *userSession, clientID string) {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	delete(us.clients, clientID)
+	if len(us.clients) == 0 {
+		delete(st.byKey, sessionKey{us.realm, us.id, us.offline})
+	}
+}
+
 func (st *sessionStore) count() int {
 	st.mu.Lock()
 	defer st.mu.Unlock()

@@ -16,6 +16,10 @@ type tokenRequest struct {
 	form      url.Values
 	grantType string
 	client    *scenarios.Client
+	sessions  *sessionStore
+	// createdClientSession is set when an exchange added a client session that a later
+	// refusal must take away again.
+	createdClientSession bool
 }
 
 // multiValued are the parameters Keycloak lets a token request repeat (RFC 8693 audience and
@@ -59,7 +63,7 @@ func (s *Server) token(c *call) error {
 			return errDuplicated()
 		}
 	}
-	return grant(&tokenRequest{call: c, form: form, grantType: gt, client: client})
+	return grant(&tokenRequest{call: c, form: form, grantType: gt, client: client, sessions: s.sessions})
 }
 
 // grant picks the handler of a grant type; nil when the server does not support it.
@@ -71,6 +75,10 @@ func (s *Server) grant(srv scenarios.Server, gt string) func(*tokenRequest) erro
 		return s.clientCredentialsGrant
 	case grantRefreshToken:
 		return s.refreshGrant
+	case grantTokenExchange:
+		if exchangeEnabled(srv) {
+			return s.tokenExchange
+		}
 	}
 	return nil
 }

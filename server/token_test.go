@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"net/url"
 	"testing"
+	"time"
 )
 
 // TestTokenRefusals covers every refusal of the token endpoint's common checks, client
@@ -134,13 +135,19 @@ func TestRefreshRefusals(t *testing.T) {
 		check(t, refresh(t, "myrealm", rt, app), 400, "invalid_grant", "Offline user session not found")
 	})
 	t.Run("session max lifespan", func(t *testing.T) {
+		start := ts.clock.Now()
 		rt := login(t, "myrealm", app)
 		// Keep the session alive past its 10 h max by refreshing every 20 min.
 		for i := 0; i < 30; i++ {
 			ts.clock.Advance(20 * 60 * 1e9)
 			res := refresh(t, "myrealm", rt, app)
 			if res.status != http.StatusOK {
-				check(t, res, 400, "invalid_grant", "Token is not active")
+				// At exactly 10 h the token (exp capped at the max) is still active but the
+				// session is over.
+				check(t, res, 400, "invalid_grant", "Session not active")
+				if got := ts.clock.Now().Sub(start); got != 10*time.Hour {
+					t.Errorf("session ended after %v; want 10h", got)
+				}
 				return
 			}
 			rt = res.json(t)["refresh_token"].(string)

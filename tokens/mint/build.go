@@ -20,9 +20,13 @@ const (
 	Online    SessionKind = iota // "on"
 	Offline                      // "of"
 	Transient                    // "tr": client_credentials without refresh tokens
+	// OnlineTransientClient is an online user session used by a client that has no client
+	// session in it (standard token exchange); OfflineTransientClient the same for offline.
+	OnlineTransientClient  // "nt"
+	OfflineTransientClient // "ft"
 )
 
-var sessionCodes = [...]string{Online: "on", Offline: "of", Transient: "tr"}
+var sessionCodes = [...]string{Online: "on", Offline: "of", Transient: "tr", OnlineTransientClient: "nt", OfflineTransientClient: "ft"}
 
 // Grant shortcuts of Keycloak's access-token context (jti prefix).
 const (
@@ -57,6 +61,9 @@ type Request struct {
 	Session Session
 	Grant   string // one of the Grant* shortcuts
 	Nonce   string
+	// Audience, when set, narrows aud and resource_access to these client ids (the standard
+	// token exchange's audience parameter, kept in refresh tokens as req-aud).
+	Audience []string
 }
 
 // Builder builds claims. NewID makes the random part of token ids.
@@ -122,7 +129,41 @@ func (b *Builder) Access(req *Request) *tokens.Claims {
 	scope := req.Scopes.String(true)
 	c.Scope = &scope
 	fill(req, TargetAccess, c)
+	if len(req.Audience) > 0 {
+		restrictAudience(c, req.Audience)
+	}
 	return c
+}
+
+// restrictAudience is TokenManager.restrictRequestedAudience: aud keeps only requested client
+// ids, and resource_access only the entries of the clients left in aud. realm_access stays.
+// A token without aud is left alone (the exchange then refuses the missing audience).
+func restrictAudience(c *tokens.Claims, requested []string) {
+	if len(c.Aud) == 0 {
+		return
+	}
+	want := make(map[string]bool, len(requested))
+	for _, a := range requested {
+		want[a] = true
+	}
+	kept := c.Aud[:0:0]
+	for _, a := range c.Aud {
+		if want[a] {
+			kept = append(kept, a)
+		}
+	}
+	c.Aud = kept
+	inAud := make(map[string]bool, len(kept))
+	for _, a := range kept {
+		inAud[a] = true
+	}
+	ra := c.ResourceAccess[:0:0]
+	for _, e := range c.ResourceAccess {
+		if inAud[e.Client] {
+			ra = append(ra, e)
+		}
+	}
+	c.ResourceAccess = ra
 }
 
 // ID builds the ID-token claims to go with an access token (its exp, and at_hash of its bytes).
@@ -155,7 +196,7 @@ func (b *Builder) Refresh(req *Request) *tokens.Claims {
 		typ = "Offline"
 	}
 	scope := req.Scopes.String(false)
-	return &tokens.Claims{
+	c := &tokens.Claims{
 		Exp:   req.Session.RefreshExp,
 		Iat:   req.Now.Unix(),
 		JTI:   b.id(),
@@ -167,6 +208,10 @@ func (b *Builder) Refresh(req *Request) *tokens.Claims {
 		Sid:   req.Session.ID,
 		Scope: &scope,
 	}
+	if len(req.Audience) > 0 {
+		c.Other = []tokens.Claim{{Name: "req-aud", Value: req.Audience}}
+	}
+	return c
 }
 
 // Mapped runs the mappers for userinfo or introspection (sub and the mapped claims only; the

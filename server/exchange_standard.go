@@ -1,0 +1,186 @@
+package server
+
+import (
+	"net/http"
+	"sort"
+	"strings"
+
+	"github.com/kcmock/kcmock/scenarios"
+	"github.com/kcmock/kcmock/tokens"
+	"github.com/kcmock/kcmock/tokens/mint"
+)
+
+// standardExchange is StandardTokenExchangeProvider (Keycloak 26.2+), readable top to bottom in
+// Keycloak's check order (P1…P13 of the reference notes).
+func (s *Server) standardExchange(tr *tokenRequest) error {
+	r, requester := tr.realm.model, tr.client
+
+	// P1: the subject token must be a live access token of this realm.
+	subject, _ := s.verifyAccessToken(tr.call, tr.form.Get("subject_token"))
+	if subject == nil {
+		return errInvalidRequest("Invalid token")
+	}
+
+	// P3: the requested token type.
+	requested := tr.form.Get("requested_token_type")
+	switch requested {
+	case "":
+		requested = tokenTypeAccess
+	case tokenTypeAccess, tokenTypeID, tokenTypeSAML2:
+	case tokenTypeRefresh:
+		if !standardRefreshAllowed(requester) {
+			return errInvalidRequest("requested_token_type unsupported")
+		}
+	default:
+		return errInvalidRequest("requested_token_type unsupported")
+	}
+
+	// P4: every audience names a client of the realm, in request order.
+	audience := tr.form["audience"]
+	targets := make([]*scenarios.Client, 0, len(audience))
+	for _, a := range audience {
+		c := r.Client(a)
+		if c == nil {
+			return oauthErr(http.StatusBadRequest, "invalid_client", "Audience not found")
+		}
+		targets = append(targets, c)
+	}
+
+	// P5–P7: the requester and the audience clients.
+	if requester.PublicClient {
+		return oauthErr(http.StatusBadRequest, "invalid_client", "Public client is not allowed to exchange token")
+	}
+	for _, c := range targets {
+		if !c.Enabled {
+			return oauthErr(http.StatusBadRequest, "invalid_client", "Client disabled")
+		}
+	}
+	if subject.claims.Azp != requester.ClientID && !containsString(subject.claims.audiences(), requester.ClientID) {
+		return oauthErr(http.StatusForbidden, "access_denied", "Client is not within the token audience")
+	}
+
+	// P8: scopes are the requester's, as in any of its own logins.
+	scopes, err := requestScopes(requester, tr.form.Get("scope"))
+	if err != nil {
+		return err
+	}
+
+	// P9–P11: what cannot be issued.
+	if requested == tokenTypeSAML2 {
+		return errInvalidRequest("requested_token_type unsupported")
+	}
+	refresh := requested == tokenTypeRefresh
+	us := subject.session
+	if refresh && (us == nil || us.offline) {
+		return errInvalidRequest("Refresh token not valid as requested_token_type because creating a new session is needed")
+	}
+	u := subject.user
+	// With a refresh token Keycloak computes the scopes before the audience is known, so the
+	// audience does not filter them (it still filters aud and resource_access).
+	if refresh {
+		scopes = scopes.Permitted(u, nil)
+	} else {
+		scopes = scopes.Permitted(u, audience)
+	}
+	if refresh && scopes.Has("offline_access") {
+		return errInvalidRequest("Scope offline_access not allowed for token exchange")
+	}
+
+	// P12: a consent-required requester needs the user's consent to every shown scope.
+	if requester.ConsentRequired && !consented(u, requester, scopes) {
+		return errInvalidScope("Missing consents for Token Exchange in client " + requester.ClientID)
+	}
+
+	req := &mint.Request{
+		Realm: r, Client: requester, User: u, Scopes: scopes, Issuer: tr.issuer(), Now: tr.now,
+		Grant: mint.GrantTokenExchange, Audience: audience,
+		Session: exchangeSession(r, us, requester, refresh, tr),
+	}
+	access := s.builder.Access(req)
+
+	// P13: every requested audience must have survived into aud.
+	if missing := missingAudience(audience, access.Aud); len(missing) > 0 {
+		if tr.createdClientSession {
+			s.sessions.dropClient(us, requester.ClientID)
+		}
+		return errInvalidRequest("Requested audience not available: " + strings.Join(missing, ", "))
+	}
+	return s.respondExchange(tr, req, access, requested, refresh)
+}
+
+// exchangeSession is the session the exchanged token lives in: the subject's user session
+// (never a new one), with the requester's client session if it has one (or gets one, for a
+// refresh token), a transient client session otherwise; no session for transient subjects.
+func exchangeSession(r *scenarios.Realm, us *userSession, requester *scenarios.Client, refresh bool, tr *tokenRequest) mint.Session {
+	if us == nil {
+		return mint.Session{Kind: mint.Transient, Acr: "1"}
+	}
+	kind := mint.OnlineTransientClient
+	switch {
+	case us.offline:
+		kind = mint.OfflineTransientClient
+	case refresh:
+		tr.createdClientSession = tr.sessions.addClient(us, requester.ClientID, tr.now)
+		kind = mint.Online
+	case tr.sessions.hasClient(us, requester.ClientID):
+		kind = mint.Online
+	}
+	return mint.Session{
+		ID: us.id, Kind: kind, AuthTime: us.authTime, Acr: "1", Notes: us.notes,
+		AccessCap: accessCap(r, us), RefreshExp: refreshExpiry(r, us, tr.now),
+	}
+}
+
+// consented checks the user's granted consents against every effective scope shown on the
+// consent screen (display.on.consent.screen, true unless set false), and the requester itself
+// when its own display.on.consent.screen is on.
+func consented(u *scenarios.User, c *scenarios.Client, scopes mint.Scopes) bool {
+	granted := map[string]bool{}
+	for _, s := range u.Consents[c.ClientID] {
+		granted[s] = true
+	}
+	if c.AttrBool("display.on.consent.screen", false) && !granted[c.ClientID] {
+		return false
+	}
+	for _, s := range scopes.Granted {
+		if s.Attributes["display.on.consent.screen"] != "false" && !granted[s.Name] {
+			return false
+		}
+	}
+	return true
+}
+
+// missingAudience lists the requested audiences absent from aud, sorted (Keycloak's order is a
+// hash set's; kcmock's is stable).
+func missingAudience(requested, aud []string) []string {
+	have := map[string]bool{}
+	for _, a := range aud {
+		have[a] = true
+	}
+	var missing []string
+	seen := map[string]bool{}
+	for _, a := range requested {
+		if !have[a] && !seen[a] {
+			seen[a] = true
+			missing = append(missing, a)
+		}
+	}
+	sort.Strings(missing)
+	return missing
+}
+
+// respondExchange signs the exchanged tokens and writes the RFC 8693 response: for an ID token
+// the ID token goes in access_token with token_type N_A; issued_token_type always.
+func (s *Server) respondExchange(tr *tokenRequest, req *mint.Request, access *tokens.Claims, requested string, refresh bool) error {
+	idOnly := requested == tokenTypeID
+	sg, err := s.sign(tr, req, access, refresh, idOnly || req.Scopes.OpenID)
+	if err != nil {
+		return err
+	}
+	res := tr.response(req, sg)
+	res.issuedTokenType = requested
+	if idOnly {
+		res.accessToken, res.idToken, res.tokenType = sg.idJWT, "", "N_A"
+	}
+	return tr.JSONBlob(http.StatusOK, res.json())
+}

@@ -1,0 +1,138 @@
+package server
+
+import (
+	"encoding/json"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/kcmock/kcmock/scenarios"
+)
+
+// accessClaims are the access-token claims kcmock reads back from an incoming token.
+type accessClaims struct {
+	Exp   int64           `json:"exp"`
+	Iat   int64           `json:"iat"`
+	JTI   string          `json:"jti"`
+	Iss   string          `json:"iss"`
+	Aud   json.RawMessage `json:"aud"`
+	Sub   string          `json:"sub"`
+	Typ   string          `json:"typ"`
+	Azp   string          `json:"azp"`
+	Sid   string          `json:"sid"`
+	Scope string          `json:"scope"`
+}
+
+// audiences reads aud, a string or an array.
+func (a *accessClaims) audiences() []string {
+	if len(a.Aud) == 0 {
+		return nil
+	}
+	var one string
+	if json.Unmarshal(a.Aud, &one) == nil {
+		return []string{one}
+	}
+	var many []string
+	_ = json.Unmarshal(a.Aud, &many)
+	return many
+}
+
+// sessionCode is the two-letter session type at the start of a 26.2+ access-token jti.
+func (a *accessClaims) sessionCode() string {
+	if i := strings.IndexByte(a.JTI, ':'); i == 6 {
+		return a.JTI[:2]
+	}
+	return "un"
+}
+
+// verifiedAccess is a live access token with what it refers to.
+type verifiedAccess struct {
+	claims  *accessClaims
+	client  *scenarios.Client // azp
+	user    *scenarios.User
+	session *userSession // nil for transient sessions
+}
+
+// verifyAccessToken is AuthenticationManager.verifyIdentityToken for access tokens, without an
+// audience check: signature by a realm key, issuer, type Bearer, not expired and not before the
+// realm's not-before, not revoked, the azp client known and enabled, the user session alive
+// with a client session for azp (tokens of transient sessions or transient client sessions
+// carry their own), the user present and enabled. reason says which check failed.
+func (s *Server) verifyAccessToken(c *call, raw string) (v *verifiedAccess, reason string) {
+	tok, err := c.realm.keys.VerifyAccess(raw)
+	if err != nil {
+		return nil, "signature: " + err.Error()
+	}
+	var ac accessClaims
+	if err := json.Unmarshal(tok.Payload, &ac); err != nil {
+		return nil, "payload is not a token"
+	}
+	r := c.realm.model
+	switch {
+	case ac.Iss != c.issuer():
+		return nil, "issuer " + ac.Iss + " is not " + c.issuer()
+	case ac.Typ != "Bearer":
+		return nil, "token type " + ac.Typ + " is not Bearer"
+	case ac.Exp != 0 && c.now.Unix() > ac.Exp:
+		return nil, "token expired"
+	case r.NotBefore > 0 && ac.Iat < r.NotBefore:
+		return nil, "token issued before the realm's not-before"
+	case s.revoked.has(ac.JTI, c.now):
+		return nil, "token revoked"
+	}
+	client := r.Client(ac.Azp)
+	if client == nil || !client.Enabled {
+		return nil, "client " + ac.Azp + " unknown or disabled"
+	}
+	v = &verifiedAccess{claims: &ac, client: client}
+	code := ac.sessionCode()
+	if ac.Sid != "" && code != "tr" {
+		offline := code == "of" || code == "ft"
+		us := s.sessions.get(r, ac.Sid, offline)
+		if us == nil {
+			return nil, "user session not found"
+		}
+		transientClient := code == "nt" || code == "ft"
+		if !transientClient && !s.sessions.hasClient(us, ac.Azp) {
+			return nil, "user session has no client session for " + ac.Azp
+		}
+		v.session = us
+	}
+	v.user = r.UserByID(ac.Sub)
+	if v.user == nil && v.session != nil {
+		v.user = r.UserByID(v.session.userID)
+	}
+	if v.user == nil {
+		return nil, "user not found"
+	}
+	if !v.user.Enabled {
+		return nil, "user disabled"
+	}
+	return v, ""
+}
+
+// revokedStore holds the jtis of revoked access tokens until they expire.
+type revokedStore struct {
+	mu  sync.Mutex
+	jti map[string]int64 // jti → exp
+}
+
+func (rs *revokedStore) has(jti string, now time.Time) bool {
+	rs.mu.Lock()
+	defer rs.mu.Unlock()
+	exp, ok := rs.jti[jti]
+	if ok && exp != 0 && now.Unix() > exp {
+		delete(rs.jti, jti)
+		return false
+	}
+	return ok
+}
+
+func (rs *revokedStore) add(jti string, exp int64) {
+	rs.mu.Lock()
+	defer rs.mu.Unlock()
+	if rs.jti == nil {
+		rs.jti = map[string]int64{}
+	}
+	rs.jti[jti] = exp
+}
