@@ -67,6 +67,12 @@ type Realm struct {
 	ClientScopes []*ClientScope
 	Groups       []*Group // top-level groups
 
+	// Fine-grained admin permissions v1. UserPermissions is nil unless Users → Permissions is
+	// enabled; Policies by name.
+	Policies          map[string]*Policy
+	UserPermissions   *Permissions
+	IdentityProviders []*IdentityProvider
+
 	realmRoles      map[string]*Role
 	clientsByID     map[string]*Client // by clientId
 	clientsByUUID   map[string]*Client
@@ -76,6 +82,9 @@ type Realm struct {
 	scopesByName    map[string]*ClientScope
 	groupsByPath    map[string]*Group
 	serviceAccounts map[*Client]*User
+
+	idpsByAlias       map[string]*IdentityProvider
+	usersByFederation map[string]*User
 }
 
 // Client returns the client with that clientId, or nil.
@@ -162,6 +171,8 @@ type Client struct {
 	// ScopeMappings are the roles this client's own scope allows when full scope is off.
 	ScopeMappings []*Role
 	Roles         []*Role
+	// Permissions is nil unless the client's permissions are enabled.
+	Permissions *Permissions
 
 	roles map[string]*Role
 }
@@ -228,6 +239,7 @@ type User struct {
 	RoleMappings         []*Role // direct role mappings, default role included
 	ServiceAccountClient *Client
 	Consents             map[string][]string // clientId → granted client scope names
+	FederatedIdentities  []FederatedIdentity
 	CreatedTimestamp     int64
 
 	effective map[*Role]bool

@@ -83,6 +83,9 @@ func resolveRealm(doc *realmDoc, builtin *realmDoc, path string, p problems) *Re
 		scopesByName:                       map[string]*ClientScope{},
 		groupsByPath:                       map[string]*Group{},
 		serviceAccounts:                    map[*Client]*User{},
+		idpsByAlias:                        map[string]*IdentityProvider{},
+		usersByFederation:                  map[string]*User{},
+		Policies:                           map[string]*Policy{},
 	}
 	if r.ID == "" {
 		r.ID = stableID("realm", r.Name)
@@ -116,7 +119,9 @@ func (res *resolver) run(builtin *realmDoc) {
 	res.scopeMappings(builtin.ScopeMappings, builtin.ClientScopeMappings, "")
 	res.scopeMappings(res.doc.ScopeMappings, res.doc.ClientScopeMappings, res.path)
 	res.createGroups(res.doc.Groups, nil, at(res.path, "groups"))
+	res.createIdentityProviders()
 	res.createUsers(clients)
+	res.createAuthorization(clients)
 }
 
 // located is a document together with its TOML path ("" for built-in content).

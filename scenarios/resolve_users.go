@@ -170,6 +170,24 @@ func (res *resolver) createUser(d *userDoc, path string) {
 		}
 		u.Consents[cd.ClientID] = append(u.Consents[cd.ClientID], cd.GrantedClientScopes...)
 	}
+	for i, f := range d.FederatedIdentities {
+		fp := idx(at(path, "federated_identities"), i)
+		if r.idpsByAlias[f.IdentityProvider] == nil {
+			res.p.add(at(fp, "identity_provider"), "no identity provider %q in realm %q", f.IdentityProvider, r.Name)
+			continue
+		}
+		if f.UserID == "" {
+			res.p.add(at(fp, "user_id"), "a federated identity needs the provider's user_id")
+			continue
+		}
+		key := f.IdentityProvider + "\x00" + f.UserID
+		if other := r.usersByFederation[key]; other != nil {
+			res.p.add(at(fp, "user_id"), "account %q of %q is already linked to %q", f.UserID, f.IdentityProvider, other.Username)
+			continue
+		}
+		r.usersByFederation[key] = u
+		u.FederatedIdentities = append(u.FederatedIdentities, FederatedIdentity{Provider: f.IdentityProvider, UserID: f.UserID, UserName: f.UserName})
+	}
 	r.usersByName[u.Username] = u
 	r.usersByID[u.ID] = u
 	r.Users = append(r.Users, u)

@@ -51,6 +51,55 @@ type realmDoc struct {
 	ScopeMappings                      []scopeMappingDoc            `toml:"scope_mappings"`
 	ClientScopeMappings                map[string][]scopeMappingDoc `toml:"client_scope_mappings"`
 	Keys                               []keyDoc                     `toml:"keys"`
+	// Fine-grained admin permissions v1: the policies of realm-management's authorization
+	// settings and the Users permissions (admin console: Users → Permissions).
+	Policies          []policyDoc           `toml:"policies"`
+	UserPermissions   *permissionsDoc       `toml:"user_permissions"`
+	IdentityProviders []identityProviderDoc `toml:"identity_providers"`
+}
+
+// policyDoc is an authorization policy of realm-management (admin console: Clients →
+// realm-management → Authorization → Policies): a client, role or user policy.
+type policyDoc struct {
+	Name        string          `toml:"name"`
+	Description string          `toml:"description"`
+	Type        string          `toml:"type"`  // "client", "role" or "user"
+	Logic       string          `toml:"logic"` // "POSITIVE" (default) or "NEGATIVE"
+	Clients     []string        `toml:"clients"`
+	Roles       []policyRoleDoc `toml:"roles"`
+	Users       []string        `toml:"users"`
+}
+
+// policyRoleDoc names a role as Keycloak's exports do: "role" for a realm role,
+// "clientId/role" for a client role.
+type policyRoleDoc struct {
+	Role     string `toml:"role"`
+	Required bool   `toml:"required"`
+}
+
+// permissionsDoc is a "Permissions" tab: enabled, and the scope permissions with the policies
+// attached to them. A permission not listed exists with no policy, as Keycloak creates it.
+type permissionsDoc struct {
+	Enabled          *bool          `toml:"enabled"`
+	TokenExchange    *permissionDoc `toml:"token-exchange"`
+	Impersonate      *permissionDoc `toml:"impersonate"`
+	UserImpersonated *permissionDoc `toml:"user-impersonated"`
+}
+
+type permissionDoc struct {
+	Policies         []string `toml:"policies"`
+	DecisionStrategy string   `toml:"decision_strategy"` // UNANIMOUS (default), AFFIRMATIVE, CONSENSUS
+}
+
+// identityProviderDoc is an identity provider whose tokens can be exchanged (external to
+// internal token exchange).
+type identityProviderDoc struct {
+	Alias       string          `toml:"alias"`
+	DisplayName string          `toml:"display_name"`
+	ProviderID  string          `toml:"provider_id"` // "oidc" or "keycloak-oidc"
+	Enabled     *bool           `toml:"enabled"`
+	Config      Attributes      `toml:"config"`
+	Permissions *permissionsDoc `toml:"permissions"`
 }
 
 type rolesDoc struct {
@@ -122,6 +171,7 @@ type clientDoc struct {
 	Attributes                Attributes          `toml:"attributes"`
 	ProtocolMappers           []protocolMapperDoc `toml:"protocol_mappers"`
 	ScopeMappings             *roleRefsDoc        `toml:"scope_mappings"` // shorthand for the realm-level scope mappings
+	Permissions               *permissionsDoc     `toml:"permissions"`    // admin console: the client's Permissions tab
 }
 
 type protocolMapperDoc struct {
@@ -149,7 +199,15 @@ type userDoc struct {
 	Attributes             map[string]StringList `toml:"attributes"`
 	ServiceAccountClientID string                `toml:"service_account_client_id"`
 	ClientConsents         []consentDoc          `toml:"client_consents"`
+	FederatedIdentities    []federatedDoc        `toml:"federated_identities"`
 	CreatedTimestamp       int64                 `toml:"created_timestamp"`
+}
+
+// federatedDoc links a user to an identity provider account.
+type federatedDoc struct {
+	IdentityProvider string `toml:"identity_provider"`
+	UserID           string `toml:"user_id"`
+	UserName         string `toml:"user_name"`
 }
 
 type credentialDoc struct {

@@ -49,7 +49,7 @@ type feature struct {
 var knownFeatures = map[string]feature{
 	"token-exchange":           {defaultOn: false},                          // V1, preview
 	"token-exchange-standard":  {defaultOn: true, since: Version{26, 2, 0}}, // V2
-	"admin-fine-grained-authz": {defaultOn: false},                          // v1 preview (v2 is "admin-fine-grained-authz:v2")
+	"admin-fine-grained-authz": {defaultOn: false},                          // means v1 here; v2 (the 26.2+ default) only affects the admin API
 	"organization":             {defaultOn: true},
 	"device-flow":              {defaultOn: true},
 	"ciba":                     {defaultOn: true},
@@ -108,8 +108,11 @@ func resolveServer(docs []*serverDoc, ps []problems) Server {
 			if !checkFeature(name, ver, idx("server.features", j), p) {
 				continue
 			}
-			if name == "admin-fine-grained-authz" && ver == "v2" {
-				continue // FGAP v2 only affects the admin API, which kcmock does not serve
+			// FGAP v2 (the default from 26.2, and what the bare name selects there) only
+			// changes the admin API, which kcmock does not serve; v1 is what legacy token
+			// exchange reads.
+			if name == "admin-fine-grained-authz" && (ver == "v2" || ver == "" && srv.Version.AtLeast(26, 2)) {
+				continue
 			}
 			enable[name] = true
 		}

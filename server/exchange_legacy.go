@@ -1,6 +1,305 @@
 package server
 
-// legacyExchange is the V1 provider; see exchange_v1*.go.
+import (
+	"encoding/json"
+	"net/http"
+	"strings"
+
+	"github.com/kcmock/kcmock/scenarios"
+	"github.com/kcmock/kcmock/tokens"
+	"github.com/kcmock/kcmock/tokens/mint"
+)
+
+// Impersonation user-session notes (Keycloak's ImpersonationSessionNote names).
+const (
+	noteImpersonatorID       = "IMPERSONATOR_ID"
+	noteImpersonatorUsername = "IMPERSONATOR_USERNAME"
+	noteImpersonatorClient   = "IMPERSONATOR_CLIENT"
+)
+
+func errNotAllowedToExchange() *OAuthError {
+	return oauthErr(http.StatusForbidden, "access_denied", "Client not allowed to exchange")
+}
+
+// legacyExchange is the legacy token exchange (V1, preview feature token-exchange with
+// fine-grained admin permissions v1), in Keycloak 26.0's check order: the subject token
+// (stage 1), requested_subject (stage 2), requested_issuer (stage 3), then the exchange to a
+// client (stage 4).
 func (s *Server) legacyExchange(tr *tokenRequest) error {
-	return errInvalidRequest("legacy token exchange is not emulated yet")
+	f, r, requester := tr.form, tr.realm.model, tr.client
+	fg := fgap{on: tr.srv.Feature("admin-fine-grained-authz"), realm: r}
+	x := &legacy{tr: tr, fg: fg, holderCheck: true}
+
+	// Stage 1: the subject token, internal or external.
+	if raw := f.Get("subject_token"); raw != "" {
+		issuer, typ := f.Get("subject_issuer"), f.Get("subject_token_type")
+		if issuer == "" && typ == tokenTypeJWT {
+			_, payload, err := tokens.Peek(raw)
+			var claims struct {
+				Iss string `json:"iss"`
+			}
+			if err != nil || json.Unmarshal(payload, &claims) != nil {
+				return errInvalidRequest("Invalid token type, must be access token")
+			}
+			issuer = claims.Iss
+		}
+		if issuer != "" && issuer != tr.issuer() {
+			return s.externalExchange(x, raw, issuer, typ)
+		}
+		if typ != "" && typ != tokenTypeAccess {
+			return errInvalidRequest("Invalid token type, must be access token")
+		}
+		subject, _ := s.verifyAccessToken(tr.call, raw)
+		if subject == nil {
+			return errInvalidRequest("Invalid token")
+		}
+		x.subject, x.user = subject, subject.user
+	}
+
+	// Stage 2: impersonation.
+	if name := f.Get("requested_subject"); name != "" {
+		target := r.User(name)
+		if target == nil {
+			target = r.UserByID(name)
+		}
+		if target == nil {
+			return errNotAllowedToExchange() // deliberately vague: no username fishing
+		}
+		if x.subject != nil {
+			if !fg.canImpersonate(x.tokenIdentity(), x.tokenHasImpersonationRole(), target, requester) {
+				return errNotAllowedToExchange()
+			}
+		} else {
+			if requester.PublicClient || !fg.canClientImpersonate(requester, target) {
+				return errNotAllowedToExchange()
+			}
+			x.holderCheck = false
+		}
+		x.impersonate, x.user = true, target
+	}
+
+	// Stage 3: to an external identity provider.
+	if alias := f.Get("requested_issuer"); alias != "" {
+		return s.exchangeToIdP(x, alias)
+	}
+	return s.legacyToClient(x)
+}
+
+// legacy is the state of one legacy exchange.
+type legacy struct {
+	tr          *tokenRequest
+	fg          fgap
+	subject     *verifiedAccess // nil for naked impersonation and external tokens
+	user        *scenarios.User
+	impersonate bool
+	holderCheck bool
+	// external is set by the external-to-internal flow: a new session for that provider.
+	external *scenarios.IdentityProvider
+}
+
+// tokenRoles reads the roles of the subject token's claims (the token identity's roles).
+func (x *legacy) tokenRoles() (map[string]bool, map[string]map[string]bool) {
+	var claims struct {
+		RealmAccess struct {
+			Roles []string `json:"roles"`
+		} `json:"realm_access"`
+		ResourceAccess map[string]struct {
+			Roles []string `json:"roles"`
+		} `json:"resource_access"`
+	}
+	_ = json.Unmarshal(x.subject.raw, &claims)
+	realm := map[string]bool{}
+	for _, r := range claims.RealmAccess.Roles {
+		realm[r] = true
+	}
+	clients := map[string]map[string]bool{}
+	for c, a := range claims.ResourceAccess {
+		clients[c] = map[string]bool{}
+		for _, r := range a.Roles {
+			clients[c][r] = true
+		}
+	}
+	return realm, clients
+}
+
+func (x *legacy) tokenIdentity() identity {
+	realm, clients := x.tokenRoles()
+	return tokenIdentity(x.subject.claims, realm, clients)
+}
+
+// tokenHasImpersonationRole: the realm-management impersonation role must be in the token.
+func (x *legacy) tokenHasImpersonationRole() bool {
+	_, clients := x.tokenRoles()
+	return clients["realm-management"]["impersonation"]
+}
+
+// legacyToClient is stage 4: the exchange to a client (the audience, or the requester).
+func (s *Server) legacyToClient(x *legacy) error {
+	tr := x.tr
+	f, r, requester, version := tr.form, tr.realm.model, tr.client, tr.srv.Version
+
+	requested := f.Get("requested_token_type")
+	switch requested {
+	case "":
+		requested = tokenTypeRefresh
+	case tokenTypeAccess, tokenTypeRefresh, tokenTypeSAML2:
+	default:
+		return errInvalidRequest("requested_token_type unsupported")
+	}
+	target := requester
+	audience := f["audience"]
+	for i, a := range audience {
+		c := r.Client(a)
+		if c == nil {
+			return oauthErr(http.StatusBadRequest, "invalid_client", "Audience not found")
+		}
+		if i == 0 { // Keycloak 26.1+ validates every value and uses the first
+			target = c
+		}
+	}
+	if target.ConsentRequired {
+		return oauthErr(http.StatusBadRequest, "invalid_client", "Client requires user consent")
+	}
+	if version.AtLeast(26, 2) && !target.Enabled {
+		return oauthErr(http.StatusBadRequest, "invalid_client", "Client disabled")
+	}
+	holderMismatch := x.holderCheck && (x.subject == nil || x.subject.claims.Azp != requester.ClientID)
+	if target == requester {
+		if requester.PublicClient && holderMismatch {
+			return oauthErr(http.StatusForbidden, "access_denied", "Client is not the holder of the token")
+		}
+		if !requester.PublicClient && x.subject != nil && x.subject.claims.Azp != requester.ClientID &&
+			!containsString(x.subject.claims.audiences(), requester.ClientID) {
+			return oauthErr(http.StatusForbidden, "access_denied", "Client is not within the token audience")
+		}
+	} else {
+		if requester.PublicClient && holderMismatch {
+			return oauthErr(http.StatusForbidden, "access_denied", "Client is not the holder of the token")
+		}
+		if !x.fg.canExchangeTo(requester, target) {
+			return errNotAllowedToExchange()
+		}
+	}
+	if requested == tokenTypeSAML2 {
+		// kcmock's clients are OpenID Connect clients: none has an assertion consumer URL.
+		return oauthErr(http.StatusBadRequest, "invalid_client", "Client requires assertion consumer url set up")
+	}
+	if x.user == nil {
+		// Neither a subject token nor a requested subject: Keycloak fails building a token for
+		// no user.
+		return oauthErr(http.StatusInternalServerError, "unknown_error", "For more on this error consult the server log.")
+	}
+	return s.issueLegacy(x, target, requested, audience)
+}
+
+// issueLegacy builds the token as a login of the target client in the chosen session, issued to
+// the requester.
+func (s *Server) issueLegacy(x *legacy, target *scenarios.Client, requested string, audience []string) error {
+	tr := x.tr
+	r, requester := tr.realm.model, tr.client
+	scopes, _ := mint.RequestScopes(target, legacyScope(x, target, tr.form.Get("scope")))
+	scopes = scopes.Permitted(x.user, nil)
+
+	var us *userSession
+	switch {
+	case x.impersonate || x.external != nil:
+		// Impersonation and external tokens get a new persistent session for the user.
+		us = s.newSession(tr, x.user, false, tr.now.Unix())
+		us.notes = map[string]string{}
+		if x.impersonate {
+			us.notes[noteImpersonatorClient] = requester.ID
+			if x.subject != nil {
+				us.notes[noteImpersonatorID] = x.subject.user.ID
+				us.notes[noteImpersonatorUsername] = x.subject.user.Username
+			}
+		}
+	case x.subject != nil && x.subject.session != nil:
+		us = x.subject.session
+	}
+	session := mint.Session{Kind: mint.Transient, Acr: "1"}
+	if us != nil {
+		s.sessions.addClient(us, target.ClientID, tr.now)
+		s.sessions.addClient(us, requester.ClientID, tr.now)
+		kind := mint.Online
+		if us.offline {
+			kind = mint.Offline
+		}
+		session = mint.Session{
+			ID: us.id, Kind: kind, AuthTime: us.authTime, Acr: "1", Notes: us.notes,
+			AccessCap: accessCap(r, us), RefreshExp: refreshExpiry(r, us, tr.now),
+		}
+	}
+	req := &mint.Request{
+		Realm: r, Client: target, User: x.user, Scopes: scopes, Issuer: tr.issuer(), Now: tr.now,
+		Grant: mint.GrantTokenExchange, Session: session, IssuedFor: requester.ClientID, PlainJTI: tr.plainJTI(),
+	}
+	access := s.builder.Access(req)
+	// The audience parameter's value is added to aud (from 26.1 only when it is not the
+	// requester itself).
+	if len(audience) > 0 && (!tr.srv.Version.AtLeast(26, 1) || target != requester) && !containsString(access.Aud, audience[0]) {
+		access.Aud = append(access.Aud, audience[0])
+	}
+	refresh := requested == tokenTypeRefresh && requester.AttrBool("use.refresh.tokens", true) && us != nil
+	issued := tokenTypeAccess
+	if refresh {
+		issued = tokenTypeRefresh
+	}
+	sg, err := s.sign(tr, req, access, refresh, scopes.OpenID)
+	if err != nil {
+		return err
+	}
+	res := tr.response(req, sg)
+	res.issuedTokenType = issued
+	return tr.JSONBlob(http.StatusOK, res.json())
+}
+
+// legacyScope is the 26.0 scope computation: the subject token's scopes (narrowed by the scope
+// parameter when given), else the parameter; then only openid and the target's client scopes.
+func legacyScope(x *legacy, target *scenarios.Client, param string) string {
+	names := strings.Fields(param)
+	if x.subject != nil && x.subject.claims.Scope != "" {
+		have := strings.Fields(x.subject.claims.Scope)
+		if param != "" {
+			var both []string
+			for _, n := range names {
+				if containsString(have, n) {
+					both = append(both, n)
+				}
+			}
+			have = both
+		}
+		names = have
+	}
+	var out []string
+	for _, n := range names {
+		if n == mint.ScopeOpenID || clientHasScope(target, n) {
+			out = append(out, n)
+		}
+	}
+	return strings.Join(out, " ")
+}
+
+func clientHasScope(c *scenarios.Client, name string) bool {
+	for _, list := range [][]*scenarios.ClientScope{c.DefaultScopes, c.OptionalScopes} {
+		for _, s := range list {
+			if s.Name == name {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// exchangeToIdP is stage 3 (internal to external): kcmock checks the provider and the
+// permission as Keycloak does; it cannot fetch a token from a real external provider.
+func (s *Server) exchangeToIdP(x *legacy, alias string) error {
+	idp := x.tr.realm.model.IdentityProvider(alias)
+	if idp == nil {
+		return errInvalidRequest("Invalid issuer")
+	}
+	if !x.fg.canExchangeFromIdP(x.tr.client, idp) {
+		return errNotAllowedToExchange()
+	}
+	// Keycloak's OIDC provider hands out the external token stored at login; kcmock has none.
+	return oauthErr(http.StatusBadRequest, "not_linked", "User is not linked with identity provider")
 }

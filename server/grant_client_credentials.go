@@ -37,7 +37,7 @@ func (s *Server) clientCredentialsGrant(tr *tokenRequest) error {
 		return s.issue(tr, s.mintRequest(tr, u, scopes, us, mint.GrantClientCredentials), true)
 	}
 	req := &mint.Request{
-		Realm: r, Client: c, User: u, Scopes: scopes.Permitted(u, nil), Issuer: tr.issuer(), Now: tr.now, Grant: mint.GrantClientCredentials,
+		Realm: r, Client: c, User: u, Scopes: scopes.Permitted(u, nil), Issuer: tr.issuer(), Now: tr.now, Grant: mint.GrantClientCredentials, PlainJTI: tr.plainJTI(),
 		Session: mint.Session{Kind: mint.Transient, Acr: "1", Notes: notes},
 	}
 	return s.issue(tr, req, false)

@@ -58,13 +58,18 @@ func (s *Server) token(c *call) error {
 	if client.BearerOnly {
 		return errBearerOnly()
 	}
+	// Keycloak 26.1 started accepting repeated audience and resource parameters.
+	repeatable := c.srv.Version.AtLeast(26, 1)
 	for k, v := range form {
-		if len(v) > 1 && !multiValued[k] {
+		if len(v) > 1 && !(repeatable && multiValued[k]) {
 			return errDuplicated()
 		}
 	}
 	return grant(&tokenRequest{call: c, form: form, grantType: gt, client: client, sessions: s.sessions})
 }
+
+// plainJTI: Keycloak before 26.2 did not encode the session and grant in access-token ids.
+func (tr *tokenRequest) plainJTI() bool { return !tr.srv.Version.AtLeast(26, 2) }
 
 // grant picks the handler of a grant type; nil when the server does not support it.
 func (s *Server) grant(srv scenarios.Server, gt string) func(*tokenRequest) error {

@@ -47,6 +47,7 @@ func (a *accessClaims) sessionCode() string {
 
 // verifiedAccess is a live access token with what it refers to.
 type verifiedAccess struct {
+	raw     []byte // the payload
 	claims  *accessClaims
 	client  *scenarios.Client // azp
 	user    *scenarios.User
@@ -84,11 +85,15 @@ func (s *Server) verifyAccessToken(c *call, raw string) (v *verifiedAccess, reas
 	if client == nil || !client.Enabled {
 		return nil, "client " + ac.Azp + " unknown or disabled"
 	}
-	v = &verifiedAccess{claims: &ac, client: client}
+	v = &verifiedAccess{raw: tok.Payload, claims: &ac, client: client}
 	code := ac.sessionCode()
 	if ac.Sid != "" && code != "tr" {
 		offline := code == "of" || code == "ft"
 		us := s.sessions.get(r, ac.Sid, offline)
+		if us == nil && code == "un" {
+			// Before 26.2 the jti says nothing: an offline session with that id also does.
+			us = s.sessions.get(r, ac.Sid, true)
+		}
 		if us == nil {
 			return nil, "user session not found"
 		}

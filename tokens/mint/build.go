@@ -64,6 +64,19 @@ type Request struct {
 	// Audience, when set, narrows aud and resource_access to these client ids (the standard
 	// token exchange's audience parameter, kept in refresh tokens as req-aud).
 	Audience []string
+	// IssuedFor, when set, replaces azp in access and refresh tokens: the legacy exchange
+	// builds tokens for its target client and issues them to the requester.
+	IssuedFor string
+	// PlainJTI makes access-token ids plain, as before Keycloak 26.2 encoded the session and
+	// grant in them.
+	PlainJTI bool
+}
+
+func (req *Request) azp() string {
+	if req.IssuedFor != "" {
+		return req.IssuedFor
+	}
+	return req.Client.ClientID
 }
 
 // Builder builds claims. NewID makes the random part of token ids.
@@ -117,13 +130,17 @@ func (b *Builder) Access(req *Request) *tokens.Claims {
 	if req.Session.AccessCap > 0 && exp > req.Session.AccessCap {
 		exp = req.Session.AccessCap
 	}
+	jti := b.id()
+	if !req.PlainJTI {
+		jti = sessionCodes[req.Session.Kind] + "rt" + req.Grant + ":" + jti
+	}
 	c := &tokens.Claims{
 		Exp: exp,
 		Iat: now,
-		JTI: sessionCodes[req.Session.Kind] + "rt" + req.Grant + ":" + b.id(),
+		JTI: jti,
 		Iss: req.Issuer,
 		Typ: "Bearer",
-		Azp: req.Client.ClientID,
+		Azp: req.azp(),
 		Sid: req.Session.ID,
 	}
 	scope := req.Scopes.String(true)
@@ -204,7 +221,7 @@ func (b *Builder) Refresh(req *Request) *tokens.Claims {
 		Aud:   []string{req.Issuer},
 		Sub:   req.User.ID,
 		Typ:   typ,
-		Azp:   req.Client.ClientID,
+		Azp:   req.azp(),
 		Sid:   req.Session.ID,
 		Scope: &scope,
 	}
