@@ -159,6 +159,8 @@ func (s *Server) routes() *echo.Echo {
 		g.POST("/protocol/openid-connect/token", s.withRealm(p, s.token))
 		g.OPTIONS("/protocol/openid-connect/token", s.withRealm(p, preflight("POST, OPTIONS")))
 		g.OPTIONS("/.well-known/openid-configuration", s.withRealm(p, preflight("GET")))
+		s.routesSessionEndpoints(g, p)
+		s.routesLogin(g, p)
 	}
 	return e
 }
