@@ -91,6 +91,14 @@ func Load(opts Options, srcs ...Source) (*Scenario, error) {
 			sc.Realms = append(sc.Realms, r)
 		}
 	}
+	for _, r := range sc.Realms {
+		for _, idp := range r.IdentityProviders {
+			if idp.JWKSRealm != "" && sc.byName[idp.JWKSRealm] == nil {
+				list = append(list, Problem{File: srcs[0].Name, Path: "identity provider " + idp.Alias + " of realm " + r.Name,
+					Msg: "jwksUrl names realm " + idp.JWKSRealm + ", which the scenario does not define"})
+			}
+		}
+	}
 	if len(list) > 0 {
 		return nil, &LoadError{Problems: list}
 	}

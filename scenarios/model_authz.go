@@ -1,5 +1,7 @@
 package scenarios
 
+import "crypto"
+
 // Policy is a realm-management authorization policy (fine-grained admin permissions v1).
 type Policy struct {
 	Name     string
@@ -47,6 +49,10 @@ type IdentityProvider struct {
 	Config      map[string]string
 	// Permissions is nil unless the provider's permissions are enabled.
 	Permissions *Permissions
+	// PublicKey is the parsed publicKeySignatureVerifier; JWKSRealm the realm of this scenario
+	// whose certs endpoint jwksUrl names (kcmock fetches nothing from the network).
+	PublicKey crypto.PublicKey
+	JWKSRealm string
 }
 
 // FederatedIdentity links a user to an identity provider account.

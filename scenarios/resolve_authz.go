@@ -1,6 +1,50 @@
 package scenarios
 
-import "strings"
+import (
+	"crypto/x509"
+	"encoding/base64"
+	"encoding/pem"
+	"regexp"
+	"strings"
+)
+
+// certsPath is a realm's JWKS path, which an identity provider's jwksUrl may name.
+var certsPath = regexp.MustCompile(`/realms/([^/]+)/protocol/openid-connect/certs$`)
+
+// idpKeys resolves the keys an identity provider's tokens are checked with. kcmock fetches
+// nothing: a jwksUrl must name a realm of the scenario, and a static key must parse.
+func (res *resolver) idpKeys(idp *IdentityProvider, p string) {
+	if idp.Config["useJwksUrl"] == "true" {
+		if u := idp.Config["jwksUrl"]; u != "" {
+			m := certsPath.FindStringSubmatch(u)
+			if m == nil {
+				res.p.add(at(p, "jwksUrl"), "kcmock fetches no keys from the network: point jwksUrl at a realm of the scenario (…/realms/<realm>/protocol/openid-connect/certs) or use publicKeySignatureVerifier")
+				return
+			}
+			idp.JWKSRealm = m[1]
+		}
+		return
+	}
+	raw := strings.TrimSpace(idp.Config["publicKeySignatureVerifier"])
+	if raw == "" {
+		return // Keycloak answers "Invalid server config" when the key is needed
+	}
+	der := []byte(nil)
+	if b, _ := pem.Decode([]byte(raw)); b != nil {
+		der = b.Bytes
+	} else if d, err := base64.StdEncoding.DecodeString(raw); err == nil {
+		der = d
+	}
+	if pub, err := x509.ParsePKIXPublicKey(der); err == nil {
+		idp.PublicKey = pub
+		return
+	}
+	if cert, err := x509.ParseCertificate(der); err == nil {
+		idp.PublicKey = cert.PublicKey
+		return
+	}
+	res.p.add(at(p, "publicKeySignatureVerifier"), "not a PEM or base64 public key or certificate")
+}
 
 // createIdentityProviders makes the realm's identity providers.
 func (res *resolver) createIdentityProviders() {
@@ -31,6 +75,7 @@ func (res *resolver) createIdentityProviders() {
 		if idp.Config == nil {
 			idp.Config = map[string]string{}
 		}
+		res.idpKeys(idp, at(p, "config"))
 		r.idpsByAlias[idp.Alias] = idp
 		r.IdentityProviders = append(r.IdentityProviders, idp)
 	}

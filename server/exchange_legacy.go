@@ -94,7 +94,8 @@ type legacy struct {
 	impersonate bool
 	holderCheck bool
 	// external is set by the external-to-internal flow: a new session for that provider.
-	external *scenarios.IdentityProvider
+	external      *scenarios.IdentityProvider
+	externalToken string
 }
 
 // tokenRoles reads the roles of the subject token's claims (the token identity's roles).
@@ -204,8 +205,16 @@ func (s *Server) issueLegacy(x *legacy, target *scenarios.Client, requested stri
 	switch {
 	case x.impersonate || x.external != nil:
 		// Impersonation and external tokens get a new persistent session for the user.
+		if tr.pendingUser != nil {
+			s.addBrokered(r, tr.pendingUser)
+		}
 		us = s.newSession(tr, x.user, false, tr.now.Unix())
 		us.notes = map[string]string{}
+		if x.external != nil {
+			us.notes[noteExternalIdP] = x.external.Alias
+			us.notes[noteExchangeIdP] = x.external.Alias
+			us.notes[noteFederatedAccess] = x.externalToken
+		}
 		if x.impersonate {
 			us.notes[noteImpersonatorClient] = requester.ID
 			if x.subject != nil {

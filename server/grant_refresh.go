@@ -46,7 +46,7 @@ func (s *Server) refreshGrant(tr *tokenRequest) error {
 		return errInvalidGrant("Session not active")
 	}
 	// TokenManager.validateToken's order after the session.
-	u := r.UserByID(us.userID)
+	u := s.userByID(r, us.userID)
 	if u == nil || u.ID != rt.Sub {
 		return errInvalidGrant("Invalid refresh token")
 	}

@@ -43,6 +43,7 @@ type Server struct {
 	state    atomic.Pointer[state]
 	sessions *sessionStore
 	revoked  revokedStore
+	brokered brokeredUsers
 	builder  *mint.Builder
 }
 

@@ -20,6 +20,8 @@ type tokenRequest struct {
 	// createdClientSession is set when an exchange added a client session that a later
 	// refusal must take away again.
 	createdClientSession bool
+	// pendingUser is a user an external exchange imports once the exchange succeeds.
+	pendingUser *scenarios.User
 }
 
 // multiValued are the parameters Keycloak lets a token request repeat (RFC 8693 audience and

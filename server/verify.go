@@ -103,9 +103,9 @@ func (s *Server) verifyAccessToken(c *call, raw string) (v *verifiedAccess, reas
 		}
 		v.session = us
 	}
-	v.user = r.UserByID(ac.Sub)
+	v.user = s.userByID(r, ac.Sub)
 	if v.user == nil && v.session != nil {
-		v.user = r.UserByID(v.session.userID)
+		v.user = s.userByID(r, v.session.userID)
 	}
 	if v.user == nil {
 		return nil, "user not found"

@@ -1,0 +1,165 @@
+package server
+
+import (
+	"strings"
+	"testing"
+)
+
+// externalRealm has a main realm "corp" trusting tokens of the realm "partner" (served by the
+// same kcmock, so its keys are known without a network) through the identity provider
+// partner-idp, and a second provider with a static public key.
+func externalRealm(version string) string {
+	return `
+[server]
+version = "` + version + `"
+features = ["token-exchange", "admin-fine-grained-authz:v1"]
+
+[[realms]]
+realm = "partner"
+[[realms.clients]]
+client_id = "partner-app"
+secret = "p"
+direct_access_grants_enabled = true
+[[realms.users]]
+username = "pat"
+password = "pw"
+email = "pat@partner.test"
+first_name = "Pat"
+[[realms.users]]
+username = "linked"
+password = "pw"
+[[realms.users]]
+username = "taken"
+password = "pw"
+[[realms.users]]
+username = "gina"
+password = "pw"
+
+[[realms]]
+realm = "corp"
+[[realms.identity_providers]]
+alias = "partner-idp"
+provider_id = "keycloak-oidc"
+config = { issuer = "http://kc.test/realms/partner", validateSignature = "true", useJwksUrl = "true", jwksUrl = "http://kc.test/realms/partner/protocol/openid-connect/certs", trustEmail = "true" }
+[realms.identity_providers.permissions]
+token-exchange = { policies = ["exchangers"] }
+[[realms.identity_providers]]
+alias = "generic"
+provider_id = "oidc"
+config = { validateSignature = "true", useJwksUrl = "true", jwksUrl = "http://kc.test/realms/partner/protocol/openid-connect/certs" }
+[realms.identity_providers.permissions]
+token-exchange = { policies = ["exchangers"] }
+[[realms.policies]]
+name = "exchangers"
+type = "client"
+clients = ["broker-app"]
+[[realms.clients]]
+client_id = "broker-app"
+secret = "b"
+[[realms.clients]]
+client_id = "outsider"
+secret = "o"
+[[realms.users]]
+username = "taken"
+[[realms.users]]
+username = "corp-linked"
+enabled = true
+federated_identities = [{ identity_provider = "partner-idp", user_id = "LINKED-ID", user_name = "linked" }]
+[[realms.users]]
+username = "corp-disabled"
+enabled = false
+federated_identities = [{ identity_provider = "partner-idp", user_id = "DISABLED-ID", user_name = "x" }]
+`
+}
+
+func TestExternalToInternalExchange(t *testing.T) {
+	ts := newTestServer(t, externalRealm("26.4"), Config{Hostname: "http://kc.test"})
+	partnerToken := func(user string) string {
+		res := ts.token(t, "partner", form("grant_type", "password", "username", user, "password", "pw"), basic("partner-app", "p"))
+		if res.status != 200 {
+			t.Fatalf("partner login: %d %s", res.status, res.body)
+		}
+		return res.json(t)["access_token"].(string)
+	}
+	pat := partnerToken("pat")
+	broker := basic("broker-app", "b")
+	ext := func(token string, kv ...string) map[string][]string {
+		return legacyForm(append([]string{"subject_token", token, "subject_issuer", "partner-idp"}, kv...)...)
+	}
+
+	res := ts.token(t, "corp", ext(pat), broker)
+	if res.status != 200 {
+		t.Fatalf("%d %s", res.status, res.body)
+	}
+	body := res.json(t)
+	at := payload(t, body["access_token"].(string))
+	if at["iss"] != "http://kc.test/realms/corp" || at["preferred_username"] != "pat" || at["email"] != "pat@partner.test" ||
+		at["email_verified"] != true || at["azp"] != "broker-app" || at["sid"] == nil || body["issued_token_type"] != tokenTypeRefresh {
+		t.Errorf("imported user's token = %v / %s", at, res.body)
+	}
+	// The imported user is kept and found again through the link.
+	again := payload(t, ts.token(t, "corp", ext(pat), broker).json(t)["access_token"].(string))
+	if again["sub"] != at["sub"] {
+		t.Errorf("second exchange made another user: %v vs %v", again["sub"], at["sub"])
+	}
+	// A refresh of the new session works (the imported user is known to the refresh grant).
+	if r := ts.token(t, "corp", form("grant_type", "refresh_token", "refresh_token", body["refresh_token"].(string)), broker); r.status != 200 {
+		t.Errorf("refresh: %d %s", r.status, r.body)
+	}
+
+	forged := func(change func(map[string]any)) string { return forge(t, ts, "partner", pat, change) }
+	tests := []struct {
+		name   string
+		form   map[string][]string
+		auth   map[string]string
+		status int
+		code   string
+		desc   string
+	}{
+		{"issuer URL finds the provider (26.1+)", legacyForm("subject_token", pat, "subject_issuer", "http://kc.test/realms/partner"), broker, 200, "", ""},
+		{"jwt type reads the issuer from the token", legacyForm("subject_token", pat, "subject_token_type", tokenTypeJWT), broker, 200, "", ""},
+		{"linked user", ext(forged(func(m map[string]any) { m["sub"] = "LINKED-ID" })), broker, 200, "", ""},
+		{"unknown provider", legacyForm("subject_token", pat, "subject_issuer", "nobody"), broker, 400, "invalid_issuer", "Invalid subject_issuer parameter"},
+		{"no permission", ext(pat), basic("outsider", "o"), 403, "access_denied", "Client not allowed to exchange"},
+		{"generic oidc provider with an access token (needs userinfo)", legacyForm("subject_token", pat, "subject_issuer", "generic"), broker, 400, "invalid_token", "invalid token"},
+		{"generic oidc provider with a jwt", legacyForm("subject_token", partnerToken("gina"), "subject_issuer", "generic", "subject_token_type", tokenTypeJWT), broker, 200, "", ""},
+		{"same account through another provider: the username is taken", legacyForm("subject_token", pat, "subject_issuer", "generic", "subject_token_type", tokenTypeJWT), broker, 400, "invalid_token", "User already exists"},
+		{"expired", ext(forged(func(m map[string]any) { m["exp"] = float64(testNow.Unix() - 10) })), broker, 400, "invalid_token", "invalid token"},
+		{"wrong issuer", ext(forged(func(m map[string]any) { m["iss"] = "http://evil/realms/partner" })), broker, 400, "invalid_token", "invalid token"},
+		{"refresh token type", ext(forged(func(m map[string]any) { m["typ"] = "Refresh" })), broker, 400, "invalid_token", "token type not supported"},
+		{"bad signature", ext(pat[:len(pat)-3] + "AAA"), broker, 400, "invalid_token", "invalid token"},
+		{"username already taken", ext(partnerToken("taken")), broker, 400, "invalid_token", "User already exists"},
+		{"linked user disabled", ext(forged(func(m map[string]any) { m["sub"] = "DISABLED-ID" })), broker, 400, "invalid_token", "Invalid Token"},
+		{"audience other than the requester needs the client permission", ext(pat, "audience", "outsider"), broker, 403, "access_denied", "Client not allowed to exchange"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			res := ts.token(t, "corp", tt.form, tt.auth)
+			if tt.status == 200 {
+				if res.status != 200 {
+					t.Errorf("got %d %s", res.status, res.body)
+				}
+				return
+			}
+			want := `{"error":"` + tt.code + `","error_description":"` + tt.desc + `"}`
+			if res.status != tt.status || string(res.body) != want {
+				t.Errorf("got %d %s\nwant %d %s", res.status, res.body, tt.status, want)
+			}
+		})
+	}
+	if strings.Contains(string(ts.token(t, "corp", ext(partnerToken("linked")), broker).body), "error") {
+		t.Error("a partner user without a link is imported under its own name")
+	}
+}
+
+func TestExternalExchange26_0NullPointer(t *testing.T) {
+	ts := newTestServer(t, externalRealm("26.0"), Config{Hostname: "http://kc.test"})
+	pat := ts.token(t, "partner", form("grant_type", "password", "username", "pat", "password", "pw"), basic("partner-app", "p")).json(t)["access_token"].(string)
+	res := ts.token(t, "corp", legacyForm("subject_token", pat, "subject_issuer", "http://kc.test/realms/partner"), basic("broker-app", "b"))
+	if res.status != 500 || string(res.body) != `{"error":"unknown_error","error_description":"For more on this error consult the server log."}` {
+		t.Errorf("26.0 with an issuer URL: %d %s", res.status, res.body)
+	}
+	if r := ts.token(t, "corp", legacyForm("subject_token", pat, "subject_issuer", "partner-idp"), basic("broker-app", "b")); r.status != 200 {
+		t.Errorf("26.0 with the alias: %d %s", r.status, r.body)
+	}
+}
