@@ -208,7 +208,7 @@ func (s *Server) issueLegacy(x *legacy, target *scenarios.Client, requested stri
 		if tr.pendingUser != nil {
 			s.addBrokered(r, tr.pendingUser)
 		}
-		us = s.newSession(tr, x.user, false, tr.now.Unix())
+		us = s.newSession(tr, x.user, false, 0) // no AUTH_TIME note: no authentication flow ran
 		us.notes = map[string]string{}
 		if x.external != nil {
 			us.notes[noteExternalIdP] = x.external.Alias
