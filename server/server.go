@@ -44,6 +44,7 @@ type Server struct {
 	sessions *sessionStore
 	revoked  revokedStore
 	brokered brokeredUsers
+	flows    flowStore
 	builder  *mint.Builder
 }
 

@@ -190,3 +190,11 @@ func accessCap(r *scenarios.Realm, us *userSession) int64 {
 	}
 	return us.started.Add(max).Unix()
 }
+
+// reauthenticate records a fresh login in an existing session (prompt=login, max_age).
+func (st *sessionStore) reauthenticate(us *userSession, now time.Time) {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	us.authTime = now.Unix()
+	us.lastRefresh = now
+}

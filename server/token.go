@@ -82,6 +82,8 @@ func (s *Server) grant(srv scenarios.Server, gt string) func(*tokenRequest) erro
 		return s.clientCredentialsGrant
 	case grantRefreshToken:
 		return s.refreshGrant
+	case grantAuthorizationCode:
+		return s.codeGrant
 	case grantTokenExchange:
 		if exchangeEnabled(srv) {
 			return s.tokenExchange

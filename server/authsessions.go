@@ -1,0 +1,142 @@
+package server
+
+import (
+	"crypto/rand"
+	"encoding/base64"
+	"sync"
+	"time"
+)
+
+// authRequest is a validated authorization request waiting for the user to log in (Keycloak's
+// authentication session), or the request a code was issued for.
+type authRequest struct {
+	realm         string
+	clientID      string
+	redirectURI   string // where the response goes
+	redirectParam string // redirect_uri as sent ("" when omitted); the code grant compares it
+	responseMode  string
+	responseType  string
+	scope         string
+	state         string
+	hasState      bool
+	nonce         string
+	challenge     string
+	method        string
+	loginHint     string
+	reauth        bool // prompt=login, or max_age exceeded
+	created       time.Time
+}
+
+// pendingLogin is an authentication session: the request, and the rotating session_code the
+// login form must carry.
+type pendingLogin struct {
+	req         *authRequest
+	sessionCode string
+}
+
+// issuedCode is an authorization code's server side.
+type issuedCode struct {
+	req     *authRequest
+	sid     string
+	acr     string
+	expires time.Time
+}
+
+// flowStore holds authentication sessions (by tab_id) and codes. Both expire; the maps are swept
+// as they grow.
+type flowStore struct {
+	mu     sync.Mutex
+	logins map[string]*pendingLogin
+	codes  map[string]*issuedCode
+	used   map[string]time.Time // spent codes, to detect replays until they would have expired
+}
+
+func randomToken(n int) string {
+	b := make([]byte, n)
+	_, _ = rand.Read(b)
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+func (f *flowStore) init() {
+	if f.logins == nil {
+		f.logins, f.codes, f.used = map[string]*pendingLogin{}, map[string]*issuedCode{}, map[string]time.Time{}
+	}
+}
+
+// startLogin stores a request and returns its tab_id.
+func (f *flowStore) startLogin(req *authRequest) (tabID string, p *pendingLogin) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.init()
+	if len(f.logins) > 4096 {
+		for k, v := range f.logins {
+			if time.Since(v.req.created) > 2*time.Hour || len(f.logins) > 65536 {
+				delete(f.logins, k)
+			}
+		}
+	}
+	tabID = randomToken(8)[:11]
+	p = &pendingLogin{req: req, sessionCode: randomToken(32)}
+	f.logins[tabID] = p
+	return tabID, p
+}
+
+func (f *flowStore) login(tabID string) *pendingLogin {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.init()
+	return f.logins[tabID]
+}
+
+// rotate gives a pending login a new session_code (after a failed attempt).
+func (f *flowStore) rotate(p *pendingLogin) string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	p.sessionCode = randomToken(32)
+	return p.sessionCode
+}
+
+func (f *flowStore) endLogin(tabID string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	delete(f.logins, tabID)
+}
+
+// addCode stores a code.
+func (f *flowStore) addCode(code string, ic *issuedCode) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.init()
+	if len(f.codes) > 4096 {
+		now := ic.req.created
+		for k, v := range f.codes {
+			if now.After(v.expires) {
+				delete(f.codes, k)
+			}
+		}
+		for k, exp := range f.used {
+			if now.After(exp) {
+				delete(f.used, k)
+			}
+		}
+	}
+	f.codes[code] = ic
+}
+
+// redeem takes a code out (single use). replay reports a code that was already redeemed.
+func (f *flowStore) redeem(code string, now time.Time) (ic *issuedCode, replay bool) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.init()
+	ic = f.codes[code]
+	if ic == nil {
+		_, replay = f.used[code]
+		return nil, replay
+	}
+	delete(f.codes, code)
+	f.used[code] = ic.expires
+	if now.After(ic.expires) {
+		return nil, false
+	}
+	return ic, false
+}

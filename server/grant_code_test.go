@@ -1,0 +1,193 @@
+package server
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/base64"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/coreos/go-oidc/v3/oidc"
+	"golang.org/x/oauth2"
+)
+
+func codeFrom(t *testing.T, location string) (code, sid string) {
+	t.Helper()
+	u, err := url.Parse(location)
+	if err != nil {
+		t.Fatal(err)
+	}
+	q := u.Query()
+	if u.Fragment != "" {
+		q, _ = url.ParseQuery(u.Fragment)
+	}
+	return q.Get("code"), q.Get("session_state")
+}
+
+func TestLoginFormAndSSO(t *testing.T) {
+	ts := newTestServer(t, codeRealm, Config{})
+	b := newBrowser(t, ts)
+	auth := authPath("client_id", "app", "redirect_uri", "http://localhost:3000/cb", "response_type", "code", "state", "st", "scope", "openid", "nonce", "n-1")
+
+	res, body := b.login(auth, "alice", "wrong")
+	if res.StatusCode != 200 || !strings.Contains(body, "Invalid username or password.") || !strings.Contains(body, `value="alice"`) {
+		t.Fatalf("wrong password: %d %s", res.StatusCode, body)
+	}
+	// The re-rendered form still works, with a fresh session_code.
+	m := formAction.FindStringSubmatch(body)
+	res, _ = b.post(strings.ReplaceAll(m[1], "&amp;", "&"), url.Values{"username": {"alice"}, "password": {"alice-pw"}})
+	loc := res.Header.Get("Location")
+	if res.StatusCode != 302 || !strings.HasPrefix(loc, "http://localhost:3000/cb?state=st&session_state=") || !strings.Contains(loc, "&iss=") {
+		t.Fatalf("login: %d %s", res.StatusCode, loc)
+	}
+	code, sid := codeFrom(t, loc)
+	if parts := strings.Split(code, "."); len(parts) != 3 || parts[1] != sid || parts[2] != "6f9619ff-8b86-d011-b42d-00cf4fc964ff" {
+		t.Errorf("code %q is not <id>.<sid>.<client id>", code)
+	}
+	tok := ts.token(t, "web", form("grant_type", "authorization_code", "code", code, "redirect_uri", "http://localhost:3000/cb"), basic("app", "app-secret"))
+	if tok.status != 200 {
+		t.Fatalf("code grant: %d %s", tok.status, tok.body)
+	}
+	body1 := tok.json(t)
+	at := payload(t, body1["access_token"].(string))
+	id := payload(t, body1["id_token"].(string))
+	if !strings.HasPrefix(at["jti"].(string), "onrtac:") || at["auth_time"] != float64(testNow.Unix()) || at["sid"] != sid || at["acr"] != "1" || at["nonce"] != nil {
+		t.Errorf("access token = %v", at)
+	}
+	if id["nonce"] != "n-1" || id["auth_time"] != float64(testNow.Unix()) || id["at_hash"] == nil {
+		t.Errorf("id token = %v", id)
+	}
+
+	// Second authorization in the same browser: no form, same session, acr 0.
+	ts.clock.Advance(time.Minute)
+	res, _ = b.get(authPath("client_id", "app", "redirect_uri", "http://localhost:3000/cb", "response_type", "code"))
+	code2, sid2 := codeFrom(t, res.Header.Get("Location"))
+	if res.StatusCode != 302 || code2 == "" || sid2 != sid {
+		t.Fatalf("SSO: %d %s", res.StatusCode, res.Header.Get("Location"))
+	}
+	at2 := payload(t, ts.token(t, "web", form("grant_type", "authorization_code", "code", code2, "redirect_uri", "http://localhost:3000/cb"), basic("app", "app-secret")).json(t)["access_token"].(string))
+	if at2["acr"] != "0" || at2["auth_time"] != float64(testNow.Unix()) {
+		t.Errorf("SSO token acr %v auth_time %v; want 0 and the original login time", at2["acr"], at2["auth_time"])
+	}
+	// prompt=none works with the session; prompt=login asks again; max_age=30 too.
+	res, _ = b.get(authPath("client_id", "app", "redirect_uri", "http://localhost:3000/cb", "response_type", "code", "prompt", "none"))
+	if c, _ := codeFrom(t, res.Header.Get("Location")); c == "" {
+		t.Errorf("prompt=none with a session: %s", res.Header.Get("Location"))
+	}
+	for _, extra := range [][]string{{"prompt", "login"}, {"max_age", "30"}} {
+		res, body = b.get(authPath(append([]string{"client_id", "app", "redirect_uri", "http://localhost:3000/cb", "response_type", "code"}, extra...)...))
+		if res.StatusCode != 200 || !strings.Contains(body, "Please re-authenticate to continue") || !strings.Contains(body, "readonly") {
+			t.Errorf("%v: %d", extra, res.StatusCode)
+		}
+	}
+	// A disabled user sees the message only with the right password.
+	b2 := newBrowser(t, ts)
+	if _, body := b2.login(auth, "dora", "bad"); !strings.Contains(body, "Invalid username or password.") {
+		t.Error("disabled user with a wrong password must read as invalid credentials")
+	}
+	if _, body := b2.login(auth, "dora", "pw"); !strings.Contains(body, "Account is disabled, contact your administrator.") {
+		t.Error("disabled user with the right password must be told")
+	}
+}
+
+func TestCodeGrantRefusals(t *testing.T) {
+	ts := newTestServer(t, codeRealm, Config{})
+	verifier := strings.Repeat("v", 50)
+	sum := sha256.Sum256([]byte(verifier))
+	challenge := base64.RawURLEncoding.EncodeToString(sum[:])
+	newCode := func(client, redirect string, extra ...string) string {
+		b := newBrowser(t, ts)
+		res, _ := b.login(authPath(append([]string{"client_id", client, "redirect_uri", redirect, "response_type", "code"}, extra...)...), "alice", "alice-pw")
+		c, _ := codeFrom(t, res.Header.Get("Location"))
+		if c == "" {
+			t.Fatalf("no code: %s", res.Header.Get("Location"))
+		}
+		return c
+	}
+	app := basic("app", "app-secret")
+	cb := "http://localhost:3000/cb"
+	used := newCode("app", cb)
+	if r := ts.token(t, "web", form("grant_type", "authorization_code", "code", used, "redirect_uri", cb), app); r.status != 200 {
+		t.Fatal(r.status, string(r.body))
+	}
+	expired := newCode("app", cb)
+	tests := []struct {
+		name string
+		form []string
+		auth map[string]string
+		desc string
+		code string
+	}{
+		{"missing code", []string{"redirect_uri", cb}, app, "Missing parameter: code", "invalid_request"},
+		{"unknown code", []string{"code", "nope", "redirect_uri", cb}, app, "Code not valid", "invalid_grant"},
+		{"reused code", []string{"code", used, "redirect_uri", cb}, app, "Code not valid", "invalid_grant"},
+		{"incorrect redirect_uri", []string{"code", newCode("app", cb), "redirect_uri", "http://localhost:3000/other"}, app, "Incorrect redirect_uri", "invalid_grant"},
+		{"another client's code, same redirect", []string{"code", newCode("single", "http://single.test/app/x"), "redirect_uri", "http://single.test/app/x"}, app, "Auth error: Found different client_id in clientSession", "invalid_grant"},
+		{"verifier missing", []string{"code", newCode("app", cb, "code_challenge", challenge, "code_challenge_method", "S256"), "redirect_uri", cb}, app, "PKCE code verifier not specified", "invalid_grant"},
+		{"verifier without challenge", []string{"code", newCode("app", cb), "redirect_uri", cb, "code_verifier", verifier}, app, "PKCE code verifier specified but challenge not present in authorization", "invalid_grant"},
+		{"verifier malformed", []string{"code", newCode("app", cb, "code_challenge", challenge, "code_challenge_method", "S256"), "redirect_uri", cb, "code_verifier", "short"}, app, "PKCE verification failed: Invalid code verifier", "invalid_grant"},
+		{"verifier mismatch", []string{"code", newCode("app", cb, "code_challenge", challenge, "code_challenge_method", "S256"), "redirect_uri", cb, "code_verifier", strings.Repeat("w", 50)}, app, "PKCE verification failed: Code mismatch", "invalid_grant"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			res := ts.token(t, "web", form(append([]string{"grant_type", "authorization_code"}, tt.form...)...), tt.auth)
+			want := `{"error":"` + tt.code + `","error_description":"` + tt.desc + `"}`
+			if res.status != 400 || string(res.body) != want {
+				t.Errorf("got %d %s\nwant 400 %s", res.status, res.body, want)
+			}
+		})
+	}
+	ts.clock.Advance(61 * time.Second) // access_code_lifespan is 60 s
+	if r := ts.token(t, "web", form("grant_type", "authorization_code", "code", expired, "redirect_uri", cb), app); r.status != 400 ||
+		string(r.body) != `{"error":"invalid_grant","error_description":"Code not valid"}` {
+		t.Errorf("expired code: %d %s", r.status, r.body)
+	}
+	// plain PKCE and S256 both verify.
+	for _, m := range []struct{ method, challenge string }{{"S256", challenge}, {"plain", verifier}} {
+		c := newCode("app", cb, "code_challenge", m.challenge, "code_challenge_method", m.method)
+		if r := ts.token(t, "web", form("grant_type", "authorization_code", "code", c, "redirect_uri", cb, "code_verifier", verifier), app); r.status != 200 {
+			t.Errorf("%s: %d %s", m.method, r.status, r.body)
+		}
+	}
+}
+
+// TestCodeFlowWithRealClients runs the authorization code flow with PKCE through x/oauth2 and
+// go-oidc, the login form submitted by the test's HTTP client.
+func TestCodeFlowWithRealClients(t *testing.T) {
+	ts := newTestServer(t, codeRealm, Config{})
+	ts.clock.t = nowReal()
+	b := newBrowser(t, ts)
+	ctx := oidc.ClientContext(context.Background(), ts.http.Client())
+	provider, err := oidc.NewProvider(ctx, ts.http.URL+"/realms/web")
+	if err != nil {
+		t.Fatal(err)
+	}
+	conf := oauth2.Config{ClientID: "spa", Endpoint: provider.Endpoint(), RedirectURL: "http://localhost:5173/callback", Scopes: []string{oidc.ScopeOpenID, "profile"}}
+	verifier := oauth2.GenerateVerifier()
+	authURL := conf.AuthCodeURL("state-1", oauth2.S256ChallengeOption(verifier), oidc.Nonce("nonce-1"))
+	res, _ := b.login(authURL, "alice", "alice-pw")
+	u, _ := url.Parse(res.Header.Get("Location"))
+	if u.Query().Get("state") != "state-1" || u.Query().Get("iss") != ts.http.URL+"/realms/web" {
+		t.Fatalf("redirect = %s", u)
+	}
+	tok, err := conf.Exchange(ctx, u.Query().Get("code"), oauth2.VerifierOption(verifier))
+	if err != nil {
+		t.Fatal(err)
+	}
+	idt, err := provider.Verifier(&oidc.Config{ClientID: "spa"}).Verify(ctx, tok.Extra("id_token").(string))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if idt.Nonce != "nonce-1" {
+		t.Errorf("nonce = %q", idt.Nonce)
+	}
+	if err := idt.VerifyAccessToken(tok.AccessToken); err != nil {
+		t.Error(err)
+	}
+	// A code can be exchanged only once, and PKCE is checked.
+	if _, err := conf.Exchange(ctx, u.Query().Get("code"), oauth2.VerifierOption(verifier)); err == nil || !strings.Contains(err.Error(), "Code not valid") {
+		t.Errorf("second exchange: %v", err)
+	}
+}
