@@ -60,17 +60,25 @@ func parseBasic(header string) (id, secret string, ok bool) {
 // unauthorized_client, public clients need only their client_id.
 func authenticateClient(r *scenarios.Realm, cc clientCredentials) (*scenarios.Client, *OAuthError) {
 	if cc.clientID == "" {
-		return nil, errInvalidClientCredentials()
+		return nil, errInvalidClientCredentials().because("client authentication", "the request names no client (no client_id, no Basic credentials)")
 	}
 	c := r.Client(cc.clientID)
-	if c == nil || !c.Enabled {
-		return nil, errInvalidClientCredentials()
+	if c == nil {
+		return nil, errInvalidClientCredentials().because("client authentication", "realm "+r.Name+" has no client "+cc.clientID)
+	}
+	if !c.Enabled {
+		return nil, errInvalidClientCredentials().because("client authentication", "client "+c.ClientID+" is disabled")
 	}
 	if c.PublicClient {
 		return c, nil
 	}
-	if !cc.hasSecret || c.Secret == "" || subtle.ConstantTimeCompare([]byte(cc.secret), []byte(c.Secret)) != 1 {
-		return nil, errUnauthorizedClientCredentials()
+	switch {
+	case c.Secret == "":
+		return nil, errUnauthorizedClientCredentials().because("client authentication", "confidential client "+c.ClientID+" has no secret configured")
+	case !cc.hasSecret:
+		return nil, errUnauthorizedClientCredentials().because("client authentication", "confidential client "+c.ClientID+" sent no secret")
+	case subtle.ConstantTimeCompare([]byte(cc.secret), []byte(c.Secret)) != 1:
+		return nil, errUnauthorizedClientCredentials().because("client authentication", "wrong secret for client "+c.ClientID)
 	}
 	return c, nil
 }

@@ -14,6 +14,16 @@ type OAuthError struct {
 	Code        string
 	Description string
 	Cause       error
+	// Rule names the Keycloak check that refused; Why explains it in plain words. Both go to
+	// the journal and the log, never to the client.
+	Rule string
+	Why  string
+}
+
+// because records which check refused and why.
+func (e *OAuthError) because(rule, why string) *OAuthError {
+	e.Rule, e.Why = rule, why
+	return e
 }
 
 func (e *OAuthError) Error() string { return e.Code + ": " + e.Description }

@@ -35,7 +35,7 @@ func (s *Server) tokenExchange(tr *tokenRequest) error {
 		return s.legacyExchange(tr)
 	}
 	if reason != "" {
-		return errInvalidRequest(reason)
+		return errInvalidRequest(reason).because("standard exchange supports()", "the standard provider declines the request and the legacy provider (feature token-exchange) is off")
 	}
 	return oauthErr(http.StatusInternalServerError, "unknown_error", "No token exchange provider available")
 }

@@ -63,15 +63,20 @@ func (s *Server) legacyExchange(tr *tokenRequest) error {
 			target = r.UserByID(name)
 		}
 		if target == nil {
-			return errNotAllowedToExchange() // deliberately vague: no username fishing
+			return errNotAllowedToExchange().because("legacy exchange 2.1: requested_subject exists", "realm "+r.Name+" has no user "+name+" (Keycloak answers vaguely on purpose)")
 		}
 		if x.subject != nil {
 			if !fg.canImpersonate(x.tokenIdentity(), x.tokenHasImpersonationRole(), target, requester) {
-				return errNotAllowedToExchange()
+				return errNotAllowedToExchange().because("legacy exchange 2.2: impersonation with a subject token",
+					"the subject token carries no realm-management impersonation role and no Users impersonate permission grants its client "+x.subject.claims.Azp+", or "+target.Username+" may not be impersonated by "+requester.ClientID)
 			}
 		} else {
-			if requester.PublicClient || !fg.canClientImpersonate(requester, target) {
-				return errNotAllowedToExchange()
+			if requester.PublicClient {
+				return errNotAllowedToExchange().because("legacy exchange 2.3: naked impersonation by a public client", requester.ClientID+" is public")
+			}
+			if !fg.canClientImpersonate(requester, target) {
+				return errNotAllowedToExchange().because("legacy exchange 2.4: direct naked impersonation",
+					"no Users impersonate permission grants "+requester.ClientID+" (the admin role gives no shortcut here), or user-impersonated refuses "+target.Username)
 			}
 			x.holderCheck = false
 		}
@@ -178,7 +183,8 @@ func (s *Server) legacyToClient(x *legacy) error {
 			return oauthErr(http.StatusForbidden, "access_denied", "Client is not the holder of the token")
 		}
 		if !x.fg.canExchangeTo(requester, target) {
-			return errNotAllowedToExchange()
+			return errNotAllowedToExchange().because("legacy exchange 4.6b: token-exchange permission on the target",
+				requester.ClientID+" has no token-exchange permission for client "+target.ClientID+explainExchangePermission(x.fg, target))
 		}
 	}
 	if requested == tokenTypeSAML2 {
@@ -311,4 +317,17 @@ func (s *Server) exchangeToIdP(x *legacy, alias string) error {
 	}
 	// Keycloak's OIDC provider hands out the external token stored at login; kcmock has none.
 	return oauthErr(http.StatusBadRequest, "not_linked", "User is not linked with identity provider")
+}
+
+// explainExchangePermission says what is missing in a target's token-exchange permission.
+func explainExchangePermission(f fgap, target *scenarios.Client) string {
+	switch {
+	case !f.on:
+		return " (feature admin-fine-grained-authz:v1 is off)"
+	case target.Permissions == nil:
+		return " (permissions are not enabled on " + target.ClientID + ")"
+	case len(target.Permissions.TokenExchange.Policies) == 0:
+		return " (its token-exchange permission has no policy)"
+	}
+	return " (no policy of its token-exchange permission grants it)"
 }

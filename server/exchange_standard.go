@@ -16,9 +16,9 @@ func (s *Server) standardExchange(tr *tokenRequest) error {
 	r, requester := tr.realm.model, tr.client
 
 	// P1: the subject token must be a live access token of this realm.
-	subject, _ := s.verifyAccessToken(tr.call, tr.form.Get("subject_token"))
+	subject, reason := s.verifyAccessToken(tr.call, tr.form.Get("subject_token"))
 	if subject == nil {
-		return errInvalidRequest("Invalid token")
+		return errInvalidRequest("Invalid token").because("standard exchange P1: subject token verification", "the subject token is not a live access token of realm "+r.Name+": "+reason)
 	}
 
 	// P3: the requested token type.
@@ -41,14 +41,14 @@ func (s *Server) standardExchange(tr *tokenRequest) error {
 	for _, a := range audience {
 		c := r.Client(a)
 		if c == nil {
-			return oauthErr(http.StatusBadRequest, "invalid_client", "Audience not found")
+			return oauthErr(http.StatusBadRequest, "invalid_client", "Audience not found").because("standard exchange P4: audience clients exist", "realm "+r.Name+" has no client "+a)
 		}
 		targets = append(targets, c)
 	}
 
 	// P5–P7: the requester and the audience clients.
 	if requester.PublicClient {
-		return oauthErr(http.StatusBadRequest, "invalid_client", "Public client is not allowed to exchange token")
+		return oauthErr(http.StatusBadRequest, "invalid_client", "Public client is not allowed to exchange token").because("standard exchange P5: confidential requester", requester.ClientID+" is a public client")
 	}
 	for _, c := range targets {
 		if !c.Enabled {
@@ -56,7 +56,8 @@ func (s *Server) standardExchange(tr *tokenRequest) error {
 		}
 	}
 	if subject.claims.Azp != requester.ClientID && !containsString(subject.claims.audiences(), requester.ClientID) {
-		return oauthErr(http.StatusForbidden, "access_denied", "Client is not within the token audience")
+		return oauthErr(http.StatusForbidden, "access_denied", "Client is not within the token audience").because("standard exchange P7: requester holds the token or is in its audience",
+			requester.ClientID+" is neither the subject token's azp ("+subject.claims.Azp+") nor in its aud "+strings.Join(subject.claims.audiences(), ","))
 	}
 
 	// P8: scopes are the requester's, as in any of its own logins.
@@ -103,7 +104,8 @@ func (s *Server) standardExchange(tr *tokenRequest) error {
 		if tr.createdClientSession {
 			s.sessions.dropClient(us, requester.ClientID)
 		}
-		return errInvalidRequest("Requested audience not available: " + strings.Join(missing, ", "))
+		return errInvalidRequest("Requested audience not available: "+strings.Join(missing, ", ")).because("standard exchange P13: requested audience in aud",
+			"user "+u.Username+" has no role of "+strings.Join(missing, ", ")+" in "+requester.ClientID+"'s scope, so no such audience can be in the token")
 	}
 	return s.respondExchange(tr, req, access, requested, refresh)
 }

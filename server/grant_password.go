@@ -101,6 +101,9 @@ func (s *Server) newSession(tr *tokenRequest, u *scenarios.User, offline bool, a
 // mintRequest assembles what the token builder needs for a session-bound grant.
 func (s *Server) mintRequest(tr *tokenRequest, u *scenarios.User, scopes mint.Scopes, us *userSession, grant string) *mint.Request {
 	r := tr.realm.model
+	if tr.decision != nil {
+		tr.decision.user = u.Username
+	}
 	kind := mint.Online
 	if us.offline {
 		kind = mint.Offline

@@ -41,11 +41,15 @@ type Server struct {
 	log      *slog.Logger
 	echo     *echo.Echo
 	state    atomic.Pointer[state]
+	stateMu  sync.Mutex // serialises changes of state (reload, key rotation)
 	sessions *sessionStore
 	revoked  revokedStore
 	brokered brokeredUsers
 	flows    flowStore
 	builder  *mint.Builder
+	clock    *Clock
+	journal  Journal
+	faults   faultSet
 }
 
 // state is everything derived from one loaded scenario; it is replaced whole on reload.
@@ -86,8 +90,8 @@ func New(cfg Config) (*Server, error) {
 	if cfg.MaxBodyBytes == 0 {
 		cfg.MaxBodyBytes = 1 << 20
 	}
-	s := &Server{cfg: cfg, log: cfg.Logger, builder: &mint.Builder{NewID: cfg.NewID}}
-	s.sessions = newSessionStore(cfg.Now)
+	s := &Server{cfg: cfg, log: cfg.Logger, builder: &mint.Builder{NewID: cfg.NewID}, clock: NewClock(cfg.Now)}
+	s.sessions = newSessionStore(s.clock.Now)
 	st, err := newState(cfg.Scenario)
 	if err != nil {
 		return nil, err
@@ -100,21 +104,36 @@ func New(cfg Config) (*Server, error) {
 func newState(sc *scenarios.Scenario) (*state, error) {
 	st := &state{scenario: sc, realms: make(map[string]*realmState, len(sc.Realms))}
 	for _, r := range sc.Realms {
-		jwks, err := r.Keys.JWKS()
+		rs, err := newRealmState(r, r.Keys)
 		if err != nil {
-			return nil, fmt.Errorf("realm %q: JWKS: %w", r.Name, err)
+			return nil, err
 		}
-		pk, err := r.Keys.PublicKeyBase64()
-		if err != nil {
-			return nil, fmt.Errorf("realm %q: public key: %w", r.Name, err)
-		}
-		st.realms[r.Name] = &realmState{model: r, keys: r.Keys, jwks: jwks, publicKey: pk}
+		st.realms[r.Name] = rs
 	}
 	return st, nil
 }
 
+// newRealmState prepares a realm's key documents.
+func newRealmState(r *scenarios.Realm, keys *tokens.KeySet) (*realmState, error) {
+	jwks, err := keys.JWKS()
+	if err != nil {
+		return nil, fmt.Errorf("realm %q: JWKS: %w", r.Name, err)
+	}
+	pk, err := keys.PublicKeyBase64()
+	if err != nil {
+		return nil, fmt.Errorf("realm %q: public key: %w", r.Name, err)
+	}
+	return &realmState{model: r, keys: keys, jwks: jwks, publicKey: pk}, nil
+}
+
 // Handler returns the HTTP handler.
 func (s *Server) Handler() http.Handler { return s.echo }
+
+// Clock returns the clock every expiry and validation reads.
+func (s *Server) Clock() *Clock { return s.clock }
+
+// Journal returns the record of the server's decisions.
+func (s *Server) Journal() *Journal { return &s.journal }
 
 // Scenario returns the scenario being served.
 func (s *Server) Scenario() *scenarios.Scenario { return s.state.Load().scenario }
@@ -186,7 +205,13 @@ func (s *Server) withRealm(prefix string, h func(*call) error) echo.HandlerFunc 
 		if rs == nil {
 			return errRealmNotFound()
 		}
-		return h(&call{Context: c, realm: rs, srv: st.scenario.Server, base: s.baseURL(c.Request(), prefix), now: s.cfg.Now()})
+		cl := &call{Context: c, realm: rs, srv: st.scenario.Server, base: s.baseURL(c.Request(), prefix), now: s.clock.Now()}
+		if f := s.faults.take(cl); f != nil {
+			if handled, err := s.inject(cl, f); handled {
+				return err
+			}
+		}
+		return h(cl)
 	}
 }
 

@@ -22,16 +22,30 @@ type tokenRequest struct {
 	createdClientSession bool
 	// pendingUser is a user an external exchange imports once the exchange succeeds.
 	pendingUser *scenarios.User
+	decision    *decision
 }
 
 // multiValued are the parameters Keycloak lets a token request repeat (RFC 8693 audience and
 // RFC 8707 resource).
 var multiValued = map[string]bool{"audience": true, "resource": true}
 
-// token is POST /protocol/openid-connect/token, checked in TokenEndpoint's order: realm
-// enabled, grant_type present and known, client authentication, bearer-only, duplicated
-// parameters, then the grant.
+// decision is what the journal records of a token request.
+type decision struct {
+	grant, client, user string
+}
+
+// token is POST /protocol/openid-connect/token; every outcome goes to the journal.
 func (s *Server) token(c *call) error {
+	d := &decision{}
+	err := s.tokenDecide(c, d)
+	s.record(c, "token", d, err)
+	return err
+}
+
+// tokenDecide runs the token endpoint's checks in TokenEndpoint's order: realm enabled,
+// grant_type present and known, client authentication, bearer-only, duplicated parameters,
+// then the grant.
+func (s *Server) tokenDecide(c *call, d *decision) error {
 	form, err := readForm(c.Request())
 	if err != nil {
 		return err
@@ -44,6 +58,7 @@ func (s *Server) token(c *call) error {
 		return errRealmDisabled()
 	}
 	gt := form.Get("grant_type")
+	d.grant = gt
 	if gt == "" {
 		return errInvalidRequest("Missing form parameter: grant_type")
 	}
@@ -51,7 +66,9 @@ func (s *Server) token(c *call) error {
 	if grant == nil {
 		return errUnsupportedGrant()
 	}
-	client, oe := authenticateClient(c.realm.model, readClientCredentials(c.Request().Header.Get("Authorization"), form))
+	creds := readClientCredentials(c.Request().Header.Get("Authorization"), form)
+	d.client = creds.clientID
+	client, oe := authenticateClient(c.realm.model, creds)
 	if oe != nil {
 		corsEcho(c, true, true) // AuthorizeClientUtil allows all origins on failure
 		return oe
@@ -67,7 +84,7 @@ func (s *Server) token(c *call) error {
 			return errDuplicated()
 		}
 	}
-	return grant(&tokenRequest{call: c, form: form, grantType: gt, client: client, sessions: s.sessions})
+	return grant(&tokenRequest{call: c, form: form, grantType: gt, client: client, sessions: s.sessions, decision: d})
 }
 
 // plainJTI: Keycloak before 26.2 did not encode the session and grant in access-token ids.

@@ -12,6 +12,7 @@ import (
 // accessClaims are the access-token claims kcmock reads back from an incoming token.
 type accessClaims struct {
 	Exp   int64           `json:"exp"`
+	Nbf   int64           `json:"nbf"`
 	Iat   int64           `json:"iat"`
 	JTI   string          `json:"jti"`
 	Iss   string          `json:"iss"`
@@ -76,6 +77,8 @@ func (s *Server) verifyAccessToken(c *call, raw string) (v *verifiedAccess, reas
 		return nil, "token type " + ac.Typ + " is not Bearer"
 	case ac.Exp != 0 && c.now.Unix() > ac.Exp:
 		return nil, "token expired"
+	case ac.Nbf != 0 && c.now.Unix() < ac.Nbf: // TokenVerifier.IS_ACTIVE checks nbf too
+		return nil, "token not yet valid"
 	case r.NotBefore > 0 && ac.Iat < r.NotBefore:
 		return nil, "token issued before the realm's not-before"
 	case s.revoked.has(ac.JTI, c.now):
