@@ -1,9 +1,9 @@
 package server
 
 import (
-	"crypto/subtle"
 	"errors"
 	"net/http"
+	"strings"
 
 	"github.com/kcmock/kcmock/scenarios"
 	"github.com/kcmock/kcmock/tokens/mint"
@@ -15,14 +15,19 @@ import (
 func (s *Server) passwordGrant(tr *tokenRequest) error {
 	c, r := tr.client, tr.realm.model
 	if !c.DirectAccessGrantsEnabled {
-		return oauthErr(http.StatusBadRequest, "unauthorized_client", "Client not allowed for direct access grants")
+		return oauthErr(http.StatusBadRequest, "unauthorized_client", "Client not allowed for direct access grants").
+			because("password grant: direct access grants", "client "+c.ClientID+" has direct_access_grants_enabled off")
 	}
 	if c.ConsentRequired {
-		return oauthErr(http.StatusBadRequest, "invalid_client", "Client requires user consent")
+		return oauthErr(http.StatusBadRequest, "invalid_client", "Client requires user consent").
+			because("password grant: consent", "client "+c.ClientID+" requires consent, which the password grant cannot ask for")
 	}
 	scopes, err := requestScopes(c, tr.form.Get("scope"))
 	if err != nil {
 		return err
+	}
+	if tr.decision != nil {
+		tr.decision.user = tr.form.Get("username")
 	}
 	u, oe := s.directGrantUser(r, tr.form.Get("username"), tr.form.Get("password"))
 	if oe != nil {
@@ -43,23 +48,25 @@ func (s *Server) directGrantUser(r *scenarios.Realm, username, password string) 
 	if username == "" {
 		return nil, oauthErr(http.StatusUnauthorized, "invalid_request", "Missing parameter: username")
 	}
-	invalid := oauthErr(http.StatusUnauthorized, "invalid_grant", "Invalid user credentials")
+	invalid := func(why string) *OAuthError {
+		return oauthErr(http.StatusUnauthorized, "invalid_grant", "Invalid user credentials").because("password grant: credentials", why)
+	}
 	u := r.User(username)
 	if u == nil && r.LoginWithEmailAllowed {
 		u = r.UserByEmail(username)
 	}
-	// Service-account users cannot log in with a password.
-	if u == nil || u.ServiceAccountClient != nil {
-		return nil, invalid
-	}
-	if !u.Enabled {
-		return nil, errInvalidGrantStatus(http.StatusBadRequest, "Account disabled")
-	}
-	if u.Password == "" || subtle.ConstantTimeCompare([]byte(password), []byte(u.Password)) != 1 {
-		return nil, invalid
-	}
-	if len(u.RequiredActions) > 0 || u.PasswordTemporary {
-		return nil, errInvalidGrant("Account is not fully set up")
+	switch {
+	case u == nil:
+		return nil, invalid("realm " + r.Name + " has no user " + username)
+	case u.ServiceAccountClient != nil:
+		return nil, invalid(username + " is a service-account user, which cannot log in with a password")
+	case !u.Enabled:
+		return nil, errInvalidGrantStatus(http.StatusBadRequest, "Account disabled").because("password grant: user enabled", "user "+u.Username+" is disabled")
+	case !u.CheckPassword(password):
+		return nil, invalid("wrong password for user " + u.Username)
+	case len(u.RequiredActions) > 0 || u.PasswordTemporary:
+		return nil, errInvalidGrant("Account is not fully set up").because("password grant: required actions",
+			"user "+u.Username+" has required actions "+strings.Join(u.RequiredActions, ", ")+" (a temporary password means UPDATE_PASSWORD)")
 	}
 	return u, nil
 }

@@ -1,7 +1,6 @@
 package server
 
 import (
-	"crypto/subtle"
 	"encoding/base64"
 	"net/http"
 	"net/url"
@@ -139,8 +138,7 @@ func (s *Server) formUser(r *scenarios.Realm, username, password string) (*scena
 	if u == nil && r.LoginWithEmailAllowed {
 		u = r.UserByEmail(username)
 	}
-	if u == nil || u.ServiceAccountClient != nil || u.Password == "" ||
-		subtle.ConstantTimeCompare([]byte(password), []byte(u.Password)) != 1 {
+	if u == nil || u.ServiceAccountClient != nil || !u.CheckPassword(password) {
 		return nil, invalid
 	}
 	if !u.Enabled {
