@@ -130,7 +130,7 @@ func parse(src Source, p problems) *fileDoc {
 		return nil
 	}
 	doc := &fileDoc{}
-	if _, err := toml.Decode(string(src.Data), doc); err != nil {
+	if err := assign(raw, reflect.ValueOf(doc).Elem()); err != nil {
 		p.add("", "%v", err)
 		return nil
 	}
