@@ -231,7 +231,8 @@ type User struct {
 	EmailVerified        bool
 	FirstName            string
 	LastName             string
-	Password             string // "" when the user has no password credential
+	Password             string        // a plain password; "" when none (see CheckPassword)
+	PasswordHash         *PasswordHash // a hashed password credential instead, as Keycloak stores it
 	PasswordTemporary    bool
 	RequiredActions      []string
 	Attributes           map[string][]string

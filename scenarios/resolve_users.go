@@ -202,17 +202,33 @@ func (res *resolver) credentials(u *User, d *userDoc, path string) {
 		u.Password = *d.Password
 		return
 	}
+	seen := false
 	for i, c := range d.Credentials {
 		cp := idx(at(path, "credentials"), i)
 		if c.Type != "password" {
 			res.p.add(at(cp, "type"), "credential type %q is not emulated (only \"password\")", c.Type)
 			continue
 		}
-		if u.Password != "" {
+		if seen {
 			res.p.add(cp, "a user has at most one password")
 			continue
 		}
-		u.Password, u.PasswordTemporary = c.Value, c.Temporary
+		seen = true
+		hashed := c.Algorithm != "" || c.HashedValue != "" || c.Salt != "" || c.HashIterations != 0 || len(c.AdditionalParameters) > 0
+		if !hashed {
+			u.Password, u.PasswordTemporary = c.Value, c.Temporary
+			continue
+		}
+		if c.Value != "" {
+			res.p.add(at(cp, "value"), "give either value or a hashed password (algorithm, hash_iterations, salt, hashed_value), not both")
+			continue
+		}
+		h, field, err := newPasswordHash(c.Algorithm, c.HashIterations, c.Salt, c.HashedValue, c.AdditionalParameters)
+		if err != nil {
+			res.p.add(at(cp, field), "%v", err)
+			continue
+		}
+		u.PasswordHash, u.PasswordTemporary = h, c.Temporary
 	}
 }
 

@@ -7,6 +7,8 @@ package scenarios
 type fileDoc struct {
 	Server *serverDoc `toml:"server"`
 	Realms []realmDoc `toml:"realms"`
+	// Cases are test cases for `kcmock check`; package cases owns their schema and checks them.
+	Cases []map[string]any `toml:"cases"`
 }
 
 // serverDoc holds what Keycloak sets per server, not per realm.
@@ -214,6 +216,13 @@ type credentialDoc struct {
 	Type      string `toml:"type"`
 	Value     string `toml:"value"`
 	Temporary bool   `toml:"temporary"`
+	// A hashed password as Keycloak stores it (an export's credentialData and secretData):
+	// instead of value.
+	Algorithm            string     `toml:"algorithm"` // pbkdf2-sha256, pbkdf2-sha512, pbkdf2, argon2…
+	HashIterations       int        `toml:"hash_iterations"`
+	Salt                 string     `toml:"salt"`                  // standard base64
+	HashedValue          string     `toml:"hashed_value"`          // standard base64
+	AdditionalParameters Attributes `toml:"additional_parameters"` // argon2: type, version, memory, parallelism, hashLength
 }
 
 type consentDoc struct {

@@ -1,0 +1,145 @@
+package scenarios
+
+import (
+	"sort"
+	"strconv"
+)
+
+const keyProviderType = "org.keycloak.keys.KeyProvider"
+
+// components reads the realm's components: key providers become keys; the others are not
+// emulated.
+func (ri *realmImporter) components(o *jsonObj) {
+	co := o.obj("components")
+	if co == nil {
+		return
+	}
+	for _, typ := range co.keys() {
+		list := co.objs(typ)
+		for _, c := range list {
+			switch {
+			case typ == keyProviderType:
+				continue
+			case typ == "org.keycloak.services.clientregistration.policy.ClientRegistrationPolicy":
+				if !defaultRegistrationPolicies[c.str("providerId")] {
+					ri.warn(c.path, "client registration policy %q is not emulated (kcmock has no client registration)", c.str("name"))
+				}
+			default:
+				why := notEmulated[typ]
+				if why == "" {
+					why = "not emulated; ignored"
+				}
+				ri.warn(c.path, "component %q (%s): %s", c.str("name"), c.str("providerId"), why)
+			}
+			c.done(nil, c.keys()...)
+		}
+		if typ == keyProviderType {
+			ri.keys(list)
+		}
+	}
+}
+
+type importedKey struct {
+	doc      keyDoc
+	priority int64
+	path     string
+	fields   map[string]string // keyDoc key → config key, for problem paths
+}
+
+// keys reads key providers that carry their key material (a full export does; the admin
+// console's partial export does not). kcmock signs with the first active key of the realm's
+// algorithm, so keys are ordered by Keycloak's priority.
+func (ri *realmImporter) keys(list []*jsonObj) {
+	var keys []importedKey
+	for _, c := range list {
+		if k, ok := ri.key(c); ok {
+			keys = append(keys, k)
+		}
+	}
+	sort.SliceStable(keys, func(i, j int) bool { return keys[i].priority > keys[j].priority })
+	hmac := false
+	for _, k := range keys {
+		if k.doc.Algorithm == "HS512" {
+			if hmac {
+				ri.warn(k.path, "kcmock keeps one HS512 key per realm, the one of highest priority; left out")
+				continue
+			}
+			hmac = true
+		}
+		kp := idx("keys", len(ri.doc.Keys))
+		ri.mapPath(kp, k.path)
+		for tk, ck := range k.fields {
+			ri.mapPath(at(kp, tk), at(at(k.path, "config"), ck))
+		}
+		ri.doc.Keys = append(ri.doc.Keys, k.doc)
+	}
+}
+
+func (ri *realmImporter) key(c *jsonObj) (importedKey, bool) {
+	provider, name := c.str("providerId"), c.str("name")
+	cfg := c.lists("config")
+	c.done(nil, c.keys()...)
+	first := func(k string) string {
+		if v := cfg[k]; len(v) > 0 {
+			return v[0]
+		}
+		return ""
+	}
+	k := importedKey{path: c.path, fields: map[string]string{"algorithm": "algorithm", "certificate": "certificate"}}
+	k.priority, _ = strconv.ParseInt(first("priority"), 10, 64)
+	if first("enabled") == "false" {
+		ri.warn(c.path, "key %q is disabled; left out", name)
+		return k, false
+	}
+	if first("active") == "false" {
+		f := false
+		k.doc.Active = &f
+	}
+	alg := first("algorithm")
+	switch provider {
+	case "rsa-generated", "rsa", "rsa-enc-generated", "rsa-enc":
+		if alg == "" {
+			alg = map[bool]string{true: "RSA-OAEP", false: "RS256"}[provider == "rsa-enc-generated" || provider == "rsa-enc"]
+		}
+		k.doc.PrivateKey, k.doc.Certificate = first("privateKey"), first("certificate")
+		k.fields["private_key"] = "privateKey"
+	case "ecdsa-generated", "ecdsa":
+		curve := first("ecdsaEllipticCurveKey")
+		alg = map[string]string{"": "ES256", "P-256": "ES256", "P-384": "ES384", "P-521": "ES512"}[curve]
+		k.doc.PrivateKey, k.doc.Certificate = first("ecPrivateKey"), first("certificate")
+		k.fields["private_key"] = "ecPrivateKey"
+		k.fields["algorithm"] = "ecdsaEllipticCurveKey"
+	case "eddsa-generated":
+		if curve := first("eddsaEllipticCurveKey"); curve == "" || curve == "Ed25519" {
+			alg = "EdDSA"
+		}
+		k.doc.PrivateKey = first("eddsaPrivateKey")
+		k.fields["private_key"] = "eddsaPrivateKey"
+	case "hmac-generated", "hmac":
+		if alg != "HS512" {
+			ri.warn(c.path, "kcmock signs refresh tokens with HS512 only; the %s key %q is left out", alg, name)
+			return k, false
+		}
+		k.doc.Secret, k.doc.Kid = first("secret"), first("kid")
+		k.fields["secret"], k.fields["kid"] = "secret", "kid"
+		if k.doc.Secret != "" {
+			ri.warn(c.path, "kcmock uses the HS512 secret's text as the key where Keycloak uses its base64url-decoded bytes: refresh tokens of the real Keycloak do not verify in kcmock, and the other way round")
+		}
+	case "aes-generated":
+		ri.warn(c.path, "AES keys are not used by kcmock; %q left out", name)
+		return k, false
+	default:
+		ri.warn(c.path, "key provider %q is not emulated; %q left out", provider, name)
+		return k, false
+	}
+	if alg == "" {
+		ri.warn(c.path, "key %q has a curve kcmock does not support; left out", name)
+		return k, false
+	}
+	k.doc.Algorithm = alg
+	if k.doc.PrivateKey == "" && k.doc.Secret == "" {
+		ri.warn(c.path, "the export holds no key material for %q (partial exports leave it out); kcmock generates the realm's %s key", name, alg)
+		return k, false
+	}
+	return k, true
+}
