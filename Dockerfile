@@ -29,4 +29,7 @@ USER nonroot:nonroot
 # kcmock listens on 127.0.0.1:8080 by default; in a container it must accept outside connections.
 ENV KCMOCK_ADDR=0.0.0.0:8080
 EXPOSE 8080
+# kcmock health asks GET /_kcmock/health on KCMOCK_ADDR (0.0.0.0 is asked on 127.0.0.1) and reads
+# KCMOCK_CONTROL_SECRET; it needs the control API, which is on unless KCMOCK_CONTROL=false.
+HEALTHCHECK --interval=10s --timeout=3s CMD ["/kcmock","health"]
 ENTRYPOINT ["/kcmock"]

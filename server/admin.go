@@ -105,51 +105,70 @@ func (s *Server) Mint(realm string, claims map[string]any) (string, error) {
 
 // MintToken builds a valid access token for a user and a client as Keycloak would issue it, in
 // a session of its own (so it passes every check until it expires or the session ends). The
-// scope parameter works as in a login. issuer is the front-end base URL, e.g.
+// scope parameter works as in a login. base is the front-end base URL, e.g.
 // "http://localhost:8080".
 func (s *Server) MintToken(base, realm, username, clientID, scope string) (string, error) {
+	claims, rs, err := s.mintClaims(base, realm, username, clientID, scope, true)
+	if err != nil {
+		return "", err
+	}
+	return signClaims(rs.keys.Active, claims)
+}
+
+// mintClaims builds the access-token claims of a login; persist gives it a live session.
+func (s *Server) mintClaims(base, realm, username, clientID, scope string, persist bool) (*tokens.Claims, *realmState, error) {
 	rs := s.state.Load().realms[realm]
 	if rs == nil {
-		return "", fmt.Errorf("no realm %q", realm)
+		return nil, nil, fmt.Errorf("no realm %q", realm)
 	}
 	r := rs.model
 	c := r.Client(clientID)
 	if c == nil {
-		return "", fmt.Errorf("realm %q has no client %q", realm, clientID)
+		return nil, nil, fmt.Errorf("realm %q has no client %q", realm, clientID)
 	}
 	u := r.User(username)
 	if u == nil {
-		return "", fmt.Errorf("realm %q has no user %q", realm, username)
+		return nil, nil, fmt.Errorf("realm %q has no user %q", realm, username)
 	}
 	scopes, err := mint.RequestScopes(c, scope)
 	if err != nil {
-		return "", err
+		return nil, nil, err
 	}
 	now := s.clock.Now()
 	us := &userSession{id: s.cfg.NewID(), realm: r.Name, userID: u.ID, started: now, lastRefresh: now,
 		clients: map[string]*clientSession{c.ClientID: {started: now, lastRefresh: now}}}
-	s.sessions.put(r, us)
+	if persist {
+		s.sessions.put(r, us)
+	}
+	session := mint.Session{ID: us.id, Kind: mint.Online, Acr: "1", AccessCap: accessCap(r, us)}
+	if !persist {
+		session = mint.Session{Kind: mint.Transient, Acr: "1"} // sessionless: only the defect refuses it
+	}
 	req := &mint.Request{Realm: r, Client: c, User: u, Scopes: scopes.Permitted(u, nil), Issuer: base + "/realms/" + r.Name, Now: now,
-		Grant: mint.GrantPassword, PlainJTI: !s.state.Load().scenario.Server.Version.AtLeast(26, 2),
-		Session: mint.Session{ID: us.id, Kind: mint.Online, Acr: "1", AccessCap: accessCap(r, us)}}
-	return signClaims(rs.keys.Active, s.builder.Access(req))
+		Grant: mint.GrantPassword, PlainJTI: !s.state.Load().scenario.Server.Version.AtLeast(26, 2), Session: session}
+	return s.builder.Access(req), rs, nil
 }
 
 // BadTokenKinds are the deliberately broken tokens MintBad makes.
 var BadTokenKinds = []string{"expired", "not-yet-valid", "wrong-issuer", "wrong-audience", "unknown-kid", "bad-signature", "alg-none", "wrong-typ"}
 
-// MintBad makes a token that resource servers must refuse, starting from a valid one.
+// MintBad makes a token that resource servers must refuse, starting from a valid one (which
+// gets no session: nothing is left behind).
 func (s *Server) MintBad(base, realm, username, clientID, kind string) (string, error) {
-	good, err := s.MintToken(base, realm, username, clientID, "")
+	if !validBadKind(kind) {
+		return "", fmt.Errorf("unknown kind %q (one of %v)", kind, BadTokenKinds)
+	}
+	c, rs, err := s.mintClaims(base, realm, username, clientID, "", false)
 	if err != nil {
 		return "", err
 	}
-	_, payload, err := tokens.Peek(good)
+	good, err := signClaims(rs.keys.Active, c)
 	if err != nil {
 		return "", err
 	}
 	var claims map[string]any
-	if err := json.Unmarshal(payload, &claims); err != nil {
+	b, _ := c.MarshalJSON()
+	if err := json.Unmarshal(b, &claims); err != nil {
 		return "", err
 	}
 	now := s.clock.Now().Unix()
@@ -157,7 +176,8 @@ func (s *Server) MintBad(base, realm, username, clientID, kind string) (string, 
 	case "expired":
 		claims["iat"], claims["exp"] = now-600, now-300
 	case "not-yet-valid":
-		claims["nbf"], claims["iat"], claims["exp"] = now+300, now+300, now+600
+		// An hour ahead: libraries allow a few minutes of clock skew.
+		claims["nbf"], claims["iat"], claims["exp"] = now+3600, now+3600, now+3900
 	case "wrong-issuer":
 		claims["iss"] = "https://attacker.example/realms/" + realm
 	case "wrong-audience":
@@ -176,10 +196,17 @@ func (s *Server) MintBad(base, realm, username, clientID, kind string) (string, 
 	case "alg-none":
 		b, _ := json.Marshal(claims)
 		return "eyJhbGciOiJub25lIiwidHlwIiA6ICJKV1QifQ." + b64(b) + ".", nil
-	default:
-		return "", fmt.Errorf("unknown kind %q (one of %v)", kind, BadTokenKinds)
 	}
 	return s.Mint(realm, claims)
+}
+
+func validBadKind(kind string) bool {
+	for _, k := range BadTokenKinds {
+		if k == kind {
+			return true
+		}
+	}
+	return false
 }
 
 // tamper changes one signature character well inside the signature (the last ones may carry
