@@ -94,7 +94,7 @@ func planKeys(r *Realm, docs []keyDoc, path, dir string, opts *Options, p proble
 	// Keycloak publishes an RSA-OAEP encryption key in every new realm.
 	plan.needEnc = plan.set.Enc == nil
 	if plan.set.HMAC == nil {
-		h, err := tokens.GenerateHMACKey(opts.rand())
+		h, err := opts.hmacKey(r.Name)
 		if err != nil {
 			p.add(path, "generating the HS512 key: %v", err)
 		}
@@ -130,9 +130,9 @@ func generate(plans []*keyPlan, opts *Options) error {
 	var mu sync.Mutex
 	var first error
 	now := opts.now()
-	// A caller-supplied random source (deterministic mode) is read sequentially so that the
-	// same seed always yields the same keys.
-	sequential := opts.Rand != nil
+	// A caller-supplied random source is read sequentially so that the same stream always
+	// yields the same keys. Derived keys (Options.Seed) depend on nothing shared.
+	sequential := opts.Rand != nil && opts.Seed == nil
 	run := func(f func()) {
 		if sequential {
 			f()
@@ -145,7 +145,7 @@ func generate(plans []*keyPlan, opts *Options) error {
 		pl := pl
 		if pl.needSig {
 			run(func() {
-				k, err := tokens.GenerateKey(pl.realm.DefaultSignatureAlgorithm, "sig", pl.realm.Name, opts.rand(), now)
+				k, err := opts.key(pl.realm.DefaultSignatureAlgorithm, "sig", pl.realm.Name, now)
 				mu.Lock()
 				defer mu.Unlock()
 				if err != nil && first == nil {
@@ -156,7 +156,7 @@ func generate(plans []*keyPlan, opts *Options) error {
 		}
 		if pl.needEnc {
 			run(func() {
-				k, err := tokens.GenerateKey("RSA-OAEP", "enc", pl.realm.Name, opts.rand(), now)
+				k, err := opts.key("RSA-OAEP", "enc", pl.realm.Name, now)
 				mu.Lock()
 				defer mu.Unlock()
 				if err != nil && first == nil {
@@ -176,8 +176,28 @@ func generate(plans []*keyPlan, opts *Options) error {
 // Options controls loading. The zero value uses the real clock, crypto/rand and the file system.
 type Options struct {
 	Now      func() time.Time             // certificate validity of generated keys
-	Rand     io.Reader                    // key generation; set it (with Now) for byte-identical runs
+	Rand     io.Reader                    // key generation (only Ed25519 and HS512 keys read it since Go 1.26)
 	ReadFile func(string) ([]byte, error) // key and certificate files
+	// Seed, when set, derives every key a realm does not pin from the seed, the realm's name,
+	// the algorithm and the use (tokens.DeriveKey) instead of generating it: with a fixed Now,
+	// the same seed gives byte-identical keys, certificates and JWKS on every load.
+	Seed []byte
+}
+
+// key generates, or derives from Seed, a key the realm does not pin.
+func (o *Options) key(alg, use, realm string, now time.Time) (*tokens.Key, error) {
+	if o.Seed != nil {
+		return tokens.DeriveKey(alg, use, realm, o.Seed, now)
+	}
+	return tokens.GenerateKey(alg, use, realm, o.rand(), now)
+}
+
+// hmacKey generates, or derives from Seed, the realm's HS512 key.
+func (o *Options) hmacKey(realm string) (*tokens.HMACKey, error) {
+	if o.Seed != nil {
+		return tokens.DeriveHMACKey(realm, o.Seed)
+	}
+	return tokens.GenerateHMACKey(o.rand())
 }
 
 func (o *Options) now() time.Time {

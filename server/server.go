@@ -33,6 +33,13 @@ type Config struct {
 	Logger *slog.Logger
 	// MaxBodyBytes bounds request bodies. Default 1 MiB.
 	MaxBodyBytes int64
+	// ControlAPI serves the control API under /_kcmock (clock, tokens, keys, faults, journal,
+	// sessions, reload). Off, /_kcmock answers Keycloak's 404 like any unknown path.
+	ControlAPI bool
+	// ControlSecret, when set, is the bearer token every control request must carry.
+	ControlSecret string
+	// Reload loads the scenario again for POST /_kcmock/reload; nil makes that endpoint 501.
+	Reload func() (*scenarios.Scenario, error)
 }
 
 // Server serves Keycloak's endpoints for the realms of a scenario.
@@ -183,6 +190,7 @@ func (s *Server) routes() *echo.Echo {
 		s.routesSessionEndpoints(g, p)
 		s.routesLogin(g, p)
 	}
+	s.routesControl(e)
 	return e
 }
 

@@ -5,7 +5,6 @@ import (
 	"crypto/ecdsa"
 	"crypto/ed25519"
 	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/rsa"
 	"crypto/x509"
 	"crypto/x509/pkix"
@@ -67,8 +66,9 @@ type rdnSET []utf8AttributeTypeAndValue
 
 // selfSignedCert makes Keycloak's realm key certificate: X.509 v1, subject = issuer = CN=realmName,
 // serial = now in milliseconds, valid from now for ten years, signed SHA256withRSA for RSA keys
-// (ECDSA with the curve's hash, or Ed25519, for the other key types). RSA and Ed25519 signatures
-// are deterministic, so the same (key, realmName, now) gives the same bytes.
+// (ECDSA with the curve's hash, or Ed25519, for the other key types). Every one of these
+// signatures is deterministic (ECDSA by RFC 6979), so the same (key, realmName, now) gives the
+// same bytes.
 func selfSignedCert(signer crypto.Signer, realmName string, now time.Time) ([]byte, error) {
 	spki, err := x509.MarshalPKIXPublicKey(signer.Public())
 	if err != nil {
@@ -127,7 +127,9 @@ func certSign(signer crypto.Signer, hash crypto.Hash, tbs []byte) ([]byte, error
 	case *ecdsa.PrivateKey:
 		h := hash.New()
 		h.Write(tbs)
-		return ecdsa.SignASN1(rand.Reader, k, h.Sum(nil))
+		// A nil reader asks for RFC 6979's deterministic signature, so a derived key
+		// (DeriveKey) gets the same certificate bytes on every run.
+		return k.Sign(nil, h.Sum(nil), hash)
 	case *rsa.PrivateKey:
 		h := hash.New()
 		h.Write(tbs)

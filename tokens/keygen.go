@@ -34,7 +34,7 @@ type HMACKey struct {
 //
 // Since Go 1.26 RSA and ECDSA key generation ignore random and always use a secure source (only
 // Ed25519 still reads its seed from random), so keys are not reproducible from a seeded reader:
-// fixed test keys belong in PEM files loaded with ParseKey.
+// fixed test keys belong in PEM files loaded with ParseKey, or are derived with DeriveKey.
 func GenerateKey(alg, use, realmName string, random io.Reader, now time.Time) (*Key, error) {
 	if random == nil {
 		random = rand.Reader

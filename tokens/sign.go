@@ -10,9 +10,11 @@ import (
 	"crypto/rsa"
 	"crypto/sha256"
 	"crypto/sha512"
+	"encoding/asn1"
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"math/big"
 )
 
 // algHS512 is the refresh-token algorithm of Keycloak's hmac-generated-hs512 provider.
@@ -85,15 +87,21 @@ func (k *Key) signInput(spec algSpec, input []byte) ([]byte, error) {
 			break
 		}
 		d, n := digest(spec.hash, input)
-		r, s, err := ecdsa.Sign(rand.Reader, priv, d[:n])
+		// A nil reader gives RFC 6979's deterministic signature: the same token bytes for the
+		// same key and claims (kcmock's deterministic mode), and no dependence on the RNG.
+		der, err := priv.Sign(nil, d[:n], spec.hash)
 		if err != nil {
 			return nil, err
+		}
+		var rs struct{ R, S *big.Int }
+		if rest, err := asn1.Unmarshal(der, &rs); err != nil || len(rest) > 0 {
+			return nil, errors.New("malformed ECDSA signature") // crypto/ecdsa writes valid DER
 		}
 		// RFC 7518 §3.4: fixed-width big-endian R || S, not ASN.1.
 		size := ecSize(priv.Curve)
 		out := make([]byte, 2*size)
-		r.FillBytes(out[:size])
-		s.FillBytes(out[size:])
+		rs.R.FillBytes(out[:size])
+		rs.S.FillBytes(out[size:])
 		return out, nil
 	case ed25519.PrivateKey:
 		if spec.kind == kindEd25519 {

@@ -12,11 +12,17 @@ import (
 // config is the validated command line.
 type config struct {
 	scenarios  []string
+	imports    []string // Keycloak realm exports: JSON files or directories of them
 	addr       string
 	hostname   string
 	trustProxy bool
 	logLevel   slog.Level
 	logJSON    bool
+	// control serves the control API under /_kcmock; controlSecret, when set, guards it.
+	control       bool
+	controlSecret string
+	watch         watchConfig // --watch, --watch-interval (watch.go)
+	det           detConfig   // --clock, --seed (deterministic.go)
 }
 
 type stringList []string
@@ -26,11 +32,18 @@ func (l *stringList) Set(v string) error { *l = append(*l, v); return nil }
 
 // parseConfig reads flags over environment variables over defaults.
 func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (config, error) {
-	cfg := config{addr: "127.0.0.1:8080"}
+	cfg := config{addr: "127.0.0.1:8080", control: true}
 	if v := getenv("KCMOCK_SCENARIO"); v != "" {
 		for _, p := range strings.Split(v, ",") {
 			if p = strings.TrimSpace(p); p != "" {
 				cfg.scenarios = append(cfg.scenarios, p)
+			}
+		}
+	}
+	if v := getenv("KCMOCK_REALM_IMPORT"); v != "" {
+		for _, p := range strings.Split(v, ",") {
+			if p = strings.TrimSpace(p); p != "" {
+				cfg.imports = append(cfg.imports, p)
 			}
 		}
 	}
@@ -46,16 +59,34 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 		}
 		cfg.trustProxy = b
 	}
+	if v := getenv("KCMOCK_CONTROL"); v != "" {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			return cfg, fmt.Errorf("KCMOCK_CONTROL=%q: want true or false", v)
+		}
+		cfg.control = b
+	}
+	cfg.controlSecret = getenv("KCMOCK_CONTROL_SECRET")
 
 	fs := flag.NewFlagSet("kcmock", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	var files stringList
 	fs.Var(&files, "scenario", "scenario file (repeatable)")
+	var imports stringList
+	fs.Var(&imports, "realm-import", "Keycloak realm export (JSON) or a directory of them (repeatable)")
 	fs.StringVar(&cfg.addr, "addr", cfg.addr, "listen address")
 	fs.StringVar(&cfg.hostname, "hostname", cfg.hostname, "front-end URL or host name")
 	fs.BoolVar(&cfg.trustProxy, "trust-proxy", cfg.trustProxy, "trust Forwarded / X-Forwarded-* headers")
+	fs.BoolVar(&cfg.control, "control", cfg.control, "serve the control API under /_kcmock")
+	fs.StringVar(&cfg.controlSecret, "control-secret", cfg.controlSecret, "bearer token the control API requires")
 	fs.StringVar(&level, "log-level", level, "debug, info, warn or error")
 	fs.StringVar(&format, "log-format", format, "text or json")
+	if err := cfg.watch.register(fs, getenv); err != nil {
+		return cfg, err
+	}
+	if err := cfg.det.register(fs, getenv); err != nil {
+		return cfg, err
+	}
 	if err := fs.Parse(args); err != nil {
 		return cfg, err
 	}
@@ -64,6 +95,9 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	}
 	if len(files) > 0 {
 		cfg.scenarios = files
+	}
+	if len(imports) > 0 {
+		cfg.imports = imports
 	}
 	switch strings.ToLower(level) {
 	case "", "info":

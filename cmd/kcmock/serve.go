@@ -15,10 +15,53 @@ import (
 	"github.com/kcmock/kcmock/server"
 )
 
-// shutdownGrace is how long in-flight requests get to finish on SIGINT/SIGTERM.
-const shutdownGrace = 10 * time.Second
+// limits bound what one client can hold on to. Tests shorten them; kcmock serves with
+// defaultLimits.
+type limits struct {
+	// readHeader cuts a client that trickles its request headers (slowloris).
+	readHeader time.Duration
+	// read and write bound a whole request and a whole response.
+	read, write time.Duration
+	// idle closes a keep-alive connection that sends no next request.
+	idle time.Duration
+	// maxHeaderBytes bounds the request line and headers (larger: 431).
+	maxHeaderBytes int
+	// maxBodyBytes bounds a request body (larger: 413 invalid_request).
+	maxBodyBytes int64
+	// shutdownGrace is how long in-flight requests get to finish on SIGINT/SIGTERM.
+	shutdownGrace time.Duration
+}
+
+func defaultLimits() limits {
+	return limits{
+		readHeader:     10 * time.Second,
+		read:           30 * time.Second,
+		write:          30 * time.Second,
+		idle:           120 * time.Second,
+		maxHeaderBytes: 64 << 10,
+		maxBodyBytes:   1 << 20,
+		shutdownGrace:  10 * time.Second,
+	}
+}
+
+// newHTTPServer wraps a handler in an http.Server that enforces lim.
+func newHTTPServer(h http.Handler, lim limits) *http.Server {
+	return &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: lim.readHeader,
+		ReadTimeout:       lim.read,
+		WriteTimeout:      lim.write,
+		IdleTimeout:       lim.idle,
+		MaxHeaderBytes:    lim.maxHeaderBytes,
+	}
+}
 
 func serve(ctx context.Context, cfg config, stdout, stderr io.Writer, ready chan<- string) error {
+	return serveWith(ctx, cfg, defaultLimits(), stdout, stderr, ready)
+}
+
+// serveWith is serve with explicit limits.
+func serveWith(ctx context.Context, cfg config, lim limits, stdout, stderr io.Writer, ready chan<- string) error {
 	var logger *slog.Logger
 	opts := &slog.HandlerOptions{Level: cfg.logLevel}
 	if cfg.logJSON {
@@ -26,28 +69,33 @@ func serve(ctx context.Context, cfg config, stdout, stderr io.Writer, ready chan
 	} else {
 		logger = slog.New(slog.NewTextHandler(stderr, opts))
 	}
-	sc, err := loadScenarios(cfg.scenarios)
+	// load is also what POST /_kcmock/reload and --watch call: it reads the same files again
+	// (with the same key seed, so unpinned keys survive a reload under --watch or --seed).
+	loadOpts := cfg.det.loadOptions(cfg.watch.enabled)
+	load := func() (*scenarios.Scenario, error) {
+		return loadScenarios(loadOpts, cfg.scenarios, cfg.imports, stderr)
+	}
+	sc, err := load()
 	if err != nil {
 		return err
 	}
-	srv, err := server.New(server.Config{Scenario: sc, Hostname: cfg.hostname, TrustProxy: cfg.trustProxy, Logger: logger})
+	srv, err := server.New(server.Config{Scenario: sc, Hostname: cfg.hostname, TrustProxy: cfg.trustProxy, Logger: logger, MaxBodyBytes: lim.maxBodyBytes,
+		ControlAPI: cfg.control, ControlSecret: cfg.controlSecret, Reload: load, NewID: cfg.det.newID()})
 	if err != nil {
 		return err
 	}
+	cfg.det.startClock(srv, logger)
 	ln, err := net.Listen("tcp", cfg.addr)
 	if err != nil {
 		return err
 	}
-	hs := &http.Server{
-		Handler:           srv.Handler(),
-		ReadHeaderTimeout: 10 * time.Second,
-		ReadTimeout:       30 * time.Second,
-		WriteTimeout:      30 * time.Second,
-		IdleTimeout:       120 * time.Second,
-		MaxHeaderBytes:    64 << 10,
-	}
+	hs := newHTTPServer(srv.Handler(), lim)
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
+	if cfg.watch.enabled {
+		stopWatch := watchFiles(ctx, cfg, load, srv.Reload, logger)
+		defer stopWatch()
+	}
 	printWelcome(stdout, sc, baseFor(cfg, ln.Addr().String()))
 	if ready != nil {
 		ready <- ln.Addr().String()
@@ -58,7 +106,7 @@ func serve(ctx context.Context, cfg config, stdout, stderr io.Writer, ready chan
 	case <-ctx.Done():
 	}
 	logger.Info("shutting down")
-	sctx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
+	sctx, cancel := context.WithTimeout(context.Background(), lim.shutdownGrace)
 	defer cancel()
 	if err := hs.Shutdown(sctx); err != nil {
 		return err
@@ -69,11 +117,15 @@ func serve(ctx context.Context, cfg config, stdout, stderr io.Writer, ready chan
 	return nil
 }
 
-func loadScenarios(files []string) (*scenarios.Scenario, error) {
-	if len(files) == 0 {
-		return scenarios.Load(scenarios.Options{}, scenarios.Default())
+// loadScenarios loads the scenario files and realm exports; with neither, the embedded default.
+func loadScenarios(opts scenarios.Options, files, imports []string, stderr io.Writer) (*scenarios.Scenario, error) {
+	if len(imports) > 0 {
+		return loadWithImports(opts, files, imports, stderr)
 	}
-	return scenarios.LoadFiles(scenarios.Options{}, files...)
+	if len(files) == 0 {
+		return scenarios.Load(opts, scenarios.Default())
+	}
+	return scenarios.LoadFiles(opts, files...)
 }
 
 // baseFor is the URL to print: the configured hostname, or the listening address.
