@@ -64,6 +64,8 @@ Usage:
                               exit 0 if the kcmock at that address (default KCMOCK_ADDR) is up
   kcmock convert FILE.json [-o OUT.toml] [--full]
                               write a Keycloak realm export as a TOML scenario
+  kcmock check FILE... [--json]
+                              run the scenarios' [[cases]], report per case, exit 1 on a failure
 
 Flags (each also read from the environment variable shown):
   --scenario FILE     scenario file, repeatable                          KCMOCK_SCENARIO (several separated by ",")

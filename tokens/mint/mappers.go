@@ -27,14 +27,20 @@ var flagKeys = [...]string{
 	TargetIntrospection: "introspection.token.claim",
 }
 
-// applies reads a mapper's flag for a target as Keycloak does: absent means off, except that
-// introspection falls back to the access-token flag for mappers older than that flag.
+// applies reads a mapper's flag for a target as OIDCAttributeMapperHelper does: absent means
+// off, except that introspection falls back to the access-token flag and userinfo to the
+// ID-token flag, for mappers older than those flags.
 func applies(m *scenarios.ProtocolMapper, t Target) bool {
 	v, ok := m.Config[flagKeys[t]]
-	if !ok && t == TargetIntrospection {
-		v = m.Config[flagKeys[TargetAccess]]
+	if !ok {
+		switch t {
+		case TargetIntrospection:
+			v = m.Config[flagKeys[TargetAccess]]
+		case TargetUserInfo:
+			v = m.Config[flagKeys[TargetID]]
+		}
 	}
-	return strings.EqualFold(v, "true")
+	return v == "true" // Keycloak compares with "true" exactly
 }
 
 // mappers returns the protocol mappers of the granted client scopes, then the client's own.
