@@ -101,7 +101,8 @@ func TestZitadelTokenExchange(t *testing.T) {
 	})
 
 	t.Run("default requested_token_type", func(t *testing.T) {
-		// zitadel writes every field of its request struct: the empty ones as empty parameters.
+		// zitadel writes every field of its request struct, the empty ones as empty parameters:
+		// kcmock takes an empty requested_token_type (and scope, actor_token…) as absent.
 		resp, err := tokenexchange.ExchangeToken(ctx, te, alice, oidc.AccessTokenType, "", "", nil,
 			[]string{"orders-api", "billing-api"}, nil, "")
 		if err != nil {
@@ -117,7 +118,14 @@ func TestZitadelTokenExchange(t *testing.T) {
 		mu.Lock()
 		last := forms[len(forms)-1]
 		mu.Unlock()
-		t.Logf("zitadel's form: %v", last)
+		for _, k := range []string{"requested_token_type", "scope", "actor_token", "actor_token_type"} {
+			if v, ok := last[k]; !ok || len(v) != 1 || v[0] != "" {
+				t.Errorf("zitadel sent %s = %q, expected one empty value (has the client changed?)", k, v)
+			}
+		}
+		if got := last["audience"]; !slices.Equal(got, []string{"orders-api", "billing-api"}) {
+			t.Errorf("audience parameters = %q", got)
+		}
 	})
 
 	t.Run("refresh token, same session", func(t *testing.T) {

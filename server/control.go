@@ -51,6 +51,7 @@ func (s *Server) routesControl(e *echo.Echo) {
 	g.DELETE("/realms/:realm/keys/:kid", s.controlKeyDelete)
 	g.GET("/realms/:realm/sessions", s.controlSessionsGet)
 	g.DELETE("/realms/:realm/sessions/:id", s.controlSessionDelete)
+	s.routesDebug(g)
 }
 
 // isControlPath reports whether a request is for the control API. The router matches on the

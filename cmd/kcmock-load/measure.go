@@ -155,6 +155,12 @@ func measureCeiling(o options, root string) (ceiling, error) {
 	return c, nil
 }
 
+// best keeps the higher rate of each kind.
+func (c ceiling) best(o ceiling) ceiling {
+	c.sign, c.signVerify = max(c.sign, o.sign), max(c.signVerify, o.signVerify)
+	return c
+}
+
 func parallelRate(d time.Duration, op func()) float64 {
 	var n atomic.Int64
 	var wg sync.WaitGroup

@@ -18,20 +18,26 @@ func startServing(t *testing.T, lim limits) string {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	ready := make(chan string, 1)
-	done := make(chan error, 1)
-	go func() { done <- serveWith(ctx, config{addr: "127.0.0.1:0"}, lim, io.Discard, io.Discard, ready) }()
-	t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("serve: %v", err)
-		}
-	})
+	stopped := make(chan struct{})
+	var err error
+	go func() {
+		defer close(stopped)
+		err = serveWith(ctx, config{addr: "127.0.0.1:0"}, lim, io.Discard, io.Discard, ready)
+	}()
 	select {
 	case addr := <-ready:
+		t.Cleanup(func() {
+			cancel()
+			if <-stopped; err != nil {
+				t.Errorf("serve: %v", err)
+			}
+		})
 		return addr
-	case err := <-done:
+	case <-stopped:
+		cancel()
 		t.Fatalf("serve exited: %v", err)
 	case <-time.After(5 * time.Second):
+		cancel()
 		t.Fatal("kcmock did not start")
 	}
 	return ""

@@ -1,5 +1,6 @@
 // The test app: keycloak-js from node_modules, configured from /config.json (kcmock's URL,
-// realm and client), check-sso with PKCE and a silent check-sso page.
+// realm and client, and optional initOptions overriding the defaults below), check-sso with
+// PKCE and a silent check-sso page.
 import Keycloak from '/keycloak.js'
 
 const $ = (id) => document.getElementById(id)
@@ -22,7 +23,8 @@ try {
   await keycloak.init({
     onLoad: 'check-sso',
     pkceMethod: 'S256',
-    silentCheckSsoRedirectUri: location.origin + '/silent-check-sso.html'
+    silentCheckSsoRedirectUri: location.origin + '/silent-check-sso.html',
+    ...config.initOptions
   })
   render()
 } catch (err) {

@@ -1,5 +1,6 @@
 // keycloak-js in Chromium (playwright-core, /usr/bin/chromium) against kcmock: check-sso with
-// PKCE and a silent check-sso iframe, the login page, a failed login, SSO on reload, logout.
+// PKCE and a silent check-sso iframe, the login page, a failed login, SSO on reload and in a
+// second tab, logout, and the second tab noticing it through the session-status iframe.
 // Screenshots go to artifacts/ at the repository root.
 
 import { test, before, after } from 'node:test'
@@ -22,6 +23,7 @@ let profile
 let page
 const consoleLines = []
 const topNavigations = []
+const requests = [] // every request of the browser that got an answer: { status, method, url }
 
 before(async () => {
   if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium (or set CHROMIUM_PATH)`)
@@ -39,9 +41,12 @@ before(async () => {
   })
   page = context.pages()[0] ?? await context.newPage()
   page.setDefaultTimeout(15_000)
-  page.on('console', (m) => consoleLines.push(`${m.type()}: ${m.text()}`))
+  page.on('console', (m) => consoleLines.push(`${m.type()}: ${m.text()}${m.location()?.url ? ' (' + m.location().url + ')' : ''}`))
   page.on('pageerror', (e) => consoleLines.push(`pageerror: ${e.message}`))
   page.on('response', (r) => { if (r.status() >= 400) consoleLines.push(`http ${r.status()}: ${r.request().method()} ${r.url()}`) })
+  context.on('requestfinished', async (r) => {
+    requests.push({ status: (await r.response())?.status(), method: r.method(), url: new URL(r.url()) })
+  })
   page.on('framenavigated', (f) => { if (f === page.mainFrame()) topNavigations.push(f.url()) })
 })
 
@@ -117,11 +122,25 @@ test('check-sso, login, SSO on reload, logout', async (t) => {
 
   await t.test('reload: check-sso reuses the SSO session without the form', async () => {
     const before = topNavigations.length
+    const from = requests.length
     await page.reload()
     assert.equal(await status(), 'authenticated', debug())
     assert.equal(await page.locator('#username').textContent(), 'alice')
     const navigated = topNavigations.slice(before)
     assert.ok(navigated.every((u) => u.startsWith(app.origin)), `the page never left the app: ${navigated.join(', ')}`)
+    // What kcmock served on the way: the third-party cookie check, the session-status iframe
+    // (whose "changed" started the silent check), and the silent authorization request.
+    const seen = requests.slice(from).filter((r) => r.url.origin === kc.base)
+    const oidc = '/realms/browser/protocol/openid-connect'
+    const one = (p, st) => assert.ok(seen.some((r) => r.url.pathname === oidc + p && r.status === st), `${p} → ${st}: ${seen.map((r) => `${r.status} ${r.url.pathname}`).join(', ')}`)
+    one('/3p-cookies/step1.html', 200)
+    one('/3p-cookies/step2.html', 200)
+    one('/login-status-iframe.html', 200)
+    one('/login-status-iframe.html/init', 204)
+    const silent = seen.find((r) => r.url.pathname === oidc + '/auth')
+    assert.equal(silent?.url.searchParams.get('prompt'), 'none')
+    assert.equal(silent?.status, 302)
+    assert.ok(requests.slice(from).some((r) => r.url.href.startsWith(app.origin + '/silent-check-sso.html')))
   })
 
   await t.test('the session-status iframe says "unchanged"', async () => {
@@ -132,6 +151,14 @@ test('check-sso, login, SSO on reload, logout', async (t) => {
       return window.keycloak.authenticated
     })
     assert.equal(unchanged, true, debug())
+  })
+
+  let second
+  await t.test('a second tab is signed in by check-sso alone', async () => {
+    second = await context.newPage()
+    await second.goto(app.origin + '/')
+    await second.waitForFunction(() => document.getElementById('status')?.textContent === 'authenticated')
+    assert.equal(await second.locator('#username').textContent(), 'alice')
   })
 
   await t.test('logout: the app is unauthenticated, and so is a new check-sso', async () => {
@@ -147,5 +174,15 @@ test('check-sso, login, SSO on reload, logout', async (t) => {
     assert.equal(await page.locator('#login').isVisible(), true)
   })
 
-  assert.deepEqual(consoleLines.filter((l) => /^(error|pageerror)/.test(l)), [], debug())
+  await t.test('the other tab notices the logout through the session-status iframe', async () => {
+    // keycloak-js asks the iframe every 5 s; the SSO cookie is gone, so it answers "changed"
+    // and keycloak-js calls onAuthLogout.
+    await second.waitForFunction(() => document.getElementById('status')?.textContent === 'unauthenticated', null, { timeout: 12_000 })
+    assert.equal(await second.locator('#username').textContent(), '')
+    await second.close()
+  })
+
+  // The browser asks kcmock for /favicon.ico while it shows the login page; kcmock has none (404).
+  const errors = consoleLines.filter((l) => /^(error|pageerror)/.test(l) && !l.includes(`(${kc.base}/favicon.ico)`))
+  assert.deepEqual(errors, [], debug())
 })

@@ -6,6 +6,7 @@
 
 import { spawn, execFile } from 'node:child_process'
 import { mkdtemp, mkdir, readFile, writeFile, rename, readdir, rm, stat } from 'node:fs/promises'
+import { rmSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
@@ -89,7 +90,10 @@ export function kcmockBinary () {
     } else if (process.env.NODE_TEST_CONTEXT) {
       binary = sharedBuild()
     } else {
-      binary = mkdtemp(path.join(tmpdir(), 'kcmock-compat-')).then(goBuild)
+      binary = mkdtemp(path.join(tmpdir(), 'kcmock-compat-')).then((dir) => {
+        process.on('exit', () => rmSync(dir, { recursive: true, force: true }))
+        return goBuild(dir)
+      })
     }
   }
   return binary
@@ -139,6 +143,9 @@ export async function startKcmock ({ scenarios, realm, vars = {}, args = [] }) {
   const exited = new Promise((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })))
   let gone = null
   exited.then((e) => { gone = e })
+  // Never leave a kcmock behind, even when the test process ends abruptly.
+  const reap = () => { if (!gone) child.kill('SIGKILL') }
+  process.on('exit', reap)
 
   const discovery = `${base}/realms/${encodeURIComponent(realm)}/.well-known/openid-configuration`
   const deadline = Date.now() + 15_000
@@ -167,6 +174,7 @@ export async function startKcmock ({ scenarios, realm, vars = {}, args = [] }) {
         await exited
         clearTimeout(timer)
       }
+      process.off('exit', reap)
       if (tmp) await rm(tmp, { recursive: true, force: true })
     }
   }

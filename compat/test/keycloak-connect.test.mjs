@@ -1,12 +1,15 @@
-// keycloak-connect (Keycloak's Node.js adapter) against kcmock: an Express API, bearer-only,
-// whose realm URL is kcmock's, protects one route with keycloak.protect('realm:customer') and
-// one with keycloak.protect('demo-api:reader'). The adapter fetches kcmock's JWKS by kid and
-// checks signature (RS256), typ, iss and exp itself.
+// keycloak-connect (Keycloak's Node.js adapter) against kcmock:
+//   - an Express API, bearer-only, whose realm URL is kcmock's, protects one route with
+//     keycloak.protect('realm:customer') and one with keycloak.protect('demo-api:reader'). The
+//     adapter fetches kcmock's JWKS by kid and checks signature (RS256), typ, iss and exp itself;
+//   - a web app with express-session: login through kcmock's login page (code flow, the
+//     adapter exchanges the code and validates access and ID tokens), then logout.
 
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { createRequire } from 'node:module'
 import express from 'express'
+import session from 'express-session'
 import { startKcmock, passwordToken } from './helpers.mjs'
 
 const require = createRequire(import.meta.url)
@@ -15,10 +18,21 @@ const Keycloak = require('keycloak-connect')
 let kc
 let api
 let apiBase
+let portal
+let portalBase
 const tokens = {}
 
+// listen starts an Express app on a free port of 127.0.0.1.
+const listen = (app) => new Promise((resolve) => { const s = app.listen(0, '127.0.0.1', () => resolve(s)) })
+
 before(async () => {
-  kc = await startKcmock({ scenarios: 'keycloak-connect.toml', realm: 'shop' })
+  // The portal's port goes into the scenario (its redirect URI), so it listens first.
+  const portalApp = express()
+  portal = await listen(portalApp)
+  portalBase = `http://127.0.0.1:${portal.address().port}`
+  kc = await startKcmock({ scenarios: 'keycloak-connect.toml', realm: 'shop', vars: { PORTAL_PORT: portal.address().port } })
+  setUpPortal(portalApp)
+
   const keycloak = new Keycloak({}, {
     realm: 'shop',
     'auth-server-url': kc.base,
@@ -33,7 +47,7 @@ before(async () => {
   app.get('/customer', keycloak.protect('realm:customer'), who)
   app.get('/reader', keycloak.protect('demo-api:reader'), who)
   app.get('/any', keycloak.protect(), who)
-  await new Promise((resolve) => { api = app.listen(0, '127.0.0.1', resolve) })
+  api = await listen(app)
   apiBase = `http://127.0.0.1:${api.address().port}`
   for (const user of ['alice', 'bob', 'dave', 'erin']) {
     tokens[user] = (await passwordToken(kc.issuer(), { clientId: 'shop-web', username: user, password: user })).access_token
@@ -41,10 +55,38 @@ before(async () => {
 })
 
 after(async () => {
-  api?.closeAllConnections()
-  await new Promise((resolve) => api ? api.close(resolve) : resolve())
+  for (const s of [api, portal]) {
+    s?.closeAllConnections()
+    await new Promise((resolve) => s ? s.close(resolve) : resolve())
+  }
   await kc?.stop()
 })
+
+// setUpPortal is a server-side web app as keycloak-connect's README shows it: express-session
+// with a MemoryStore shared with the adapter, /logout handled by the adapter.
+function setUpPortal (app) {
+  const store = new session.MemoryStore()
+  app.use(session({ secret: 'compat', resave: false, saveUninitialized: true, store }))
+  const keycloak = new Keycloak({ store }, {
+    realm: 'shop',
+    'auth-server-url': kc.base,
+    'ssl-required': 'none',
+    resource: 'shop-portal',
+    credentials: { secret: 'portal-secret' },
+    'confidential-port': 0
+  })
+  app.use(keycloak.middleware({ logout: '/logout' }))
+  app.get('/portal', keycloak.protect('realm:customer'), (req, res) => {
+    const grant = req.kauth.grant
+    res.json({
+      user: grant.access_token.content.preferred_username,
+      idTokenAud: grant.id_token.content.aud,
+      sid: grant.access_token.content.sid
+    })
+  })
+  app.get('/', (req, res) => res.send('home'))
+}
+
 
 async function call (path, token) {
   const res = await fetch(apiBase + path, token === undefined ? {} : { headers: { authorization: `Bearer ${token}` } })
@@ -103,4 +145,89 @@ test('bad tokens minted by the control API: 403', async () => {
     body: JSON.stringify({ user: 'alice', client: 'shop-web' })
   })
   assert.equal((await call('/customer', (await res.json()).token)).status, 200)
+})
+
+// browser is a minimal cookie-keeping client: one jar per origin, redirects not followed.
+function browser () {
+  const jars = new Map()
+  return async function go (url, init = {}) {
+    const u = new URL(url)
+    const jar = jars.get(u.origin) ?? new Map()
+    jars.set(u.origin, jar)
+    const headers = { ...init.headers }
+    if (jar.size) headers.cookie = [...jar].map(([k, v]) => `${k}=${v}`).join('; ')
+    const res = await fetch(u, { ...init, headers, redirect: 'manual' })
+    for (const c of res.headers.getSetCookie()) {
+      const [kv, ...attrs] = c.split(';')
+      const i = kv.indexOf('=')
+      const name = kv.slice(0, i).trim()
+      const gone = attrs.some((a) => /^\s*max-age=(0|-\d+)\s*$/i.test(a)) || kv.slice(i + 1) === ''
+      if (gone) jar.delete(name); else jar.set(name, kv.slice(i + 1))
+    }
+    return res
+  }
+}
+
+test('web app with express-session: login through kcmock\'s login page, then logout', async () => {
+  const go = browser()
+
+  // Not logged in: the adapter sends the browser to kcmock.
+  let res = await go(`${portalBase}/portal`)
+  assert.equal(res.status, 302)
+  const auth = new URL(res.headers.get('location'))
+  assert.equal(auth.origin + auth.pathname, `${kc.issuer()}/protocol/openid-connect/auth`)
+  assert.equal(auth.searchParams.get('client_id'), 'shop-portal')
+  assert.equal(auth.searchParams.get('redirect_uri'), `${portalBase}/portal?auth_callback=1`)
+
+  res = await go(auth)
+  assert.equal(res.status, 200)
+  const html = await res.text()
+  const action = /<form[^>]*id="kc-form-login"[^>]*action="([^"]+)"/.exec(html)
+  assert.ok(action, 'kcmock shows its login form')
+  res = await go(action[1].replaceAll('&amp;', '&'), {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ username: 'alice', password: 'alice' })
+  })
+  assert.equal(res.status, 302)
+  const callback = new URL(res.headers.get('location'))
+  assert.equal(callback.origin + callback.pathname, `${portalBase}/portal`)
+  assert.equal(callback.searchParams.get('auth_callback'), '1')
+  assert.equal(callback.searchParams.get('state'), auth.searchParams.get('state'))
+  assert.ok(callback.searchParams.get('code'))
+
+  // The adapter exchanges the code (validating both tokens) and sends the browser back.
+  res = await go(callback)
+  assert.equal(res.status, 302, await res.clone().text())
+  // keycloak-connect strips code, state and session_state; Keycloak 26's RFC 9207 iss stays.
+  const back = new URL(res.headers.get('location'), portalBase)
+  assert.equal(back.pathname, '/portal')
+  assert.deepEqual([...back.searchParams.keys()], ['iss'])
+  assert.equal(back.searchParams.get('iss'), kc.issuer())
+  res = await go(`${portalBase}/portal`)
+  assert.equal(res.status, 200)
+  const me = await res.json()
+  assert.equal(me.user, 'alice')
+  assert.equal(me.idTokenAud, 'shop-portal')
+  assert.equal(me.sid, callback.searchParams.get('session_state'))
+
+  // Logout: the adapter forgets the grant and sends the browser to kcmock's logout with the
+  // ID token as hint; kcmock ends the session and comes back without a confirmation page.
+  res = await go(`${portalBase}/logout`)
+  assert.equal(res.status, 302)
+  const logout = new URL(res.headers.get('location'))
+  assert.equal(logout.origin + logout.pathname, `${kc.issuer()}/protocol/openid-connect/logout`)
+  assert.ok(logout.searchParams.get('id_token_hint'))
+  res = await go(logout)
+  assert.equal(res.status, 302, await res.clone().text())
+  assert.equal(res.headers.get('location'), `${portalBase}/`)
+  const sessions = await (await fetch(`${kc.base}/_kcmock/realms/shop/sessions`)).json()
+  assert.equal(sessions.sessions.filter((s) => s.id === me.sid).length, 0, 'the session has ended')
+
+  // Logged out everywhere: the portal sends the browser to the login form again.
+  res = await go(`${portalBase}/portal`)
+  assert.equal(res.status, 302)
+  res = await go(res.headers.get('location'))
+  assert.equal(res.status, 200)
+  assert.match(await res.text(), /id="kc-form-login"/)
 })
