@@ -50,6 +50,11 @@ type signed struct {
 // sign signs the access token (already built), a refresh token when asked, and an ID token
 // when asked; the ID token's at_hash covers the access token's bytes.
 func (s *Server) sign(tr *tokenRequest, req *mint.Request, access *tokens.Claims, withRefresh, withID bool) (*signed, error) {
+	// Signing is the CPU-bound part of every token response. Admitting at most one request
+	// per core at a time, in arrival order, keeps the latency tail short under load: without
+	// it, dozens of half-signed responses share the cores and all finish late.
+	s.signSlots <- struct{}{}
+	defer func() { <-s.signSlots }()
 	keys := tr.realm.keys
 	out := &signed{access: access}
 	var err error

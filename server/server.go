@@ -5,6 +5,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"runtime"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -44,19 +45,20 @@ type Config struct {
 
 // Server serves Keycloak's endpoints for the realms of a scenario.
 type Server struct {
-	cfg      Config
-	log      *slog.Logger
-	echo     *echo.Echo
-	state    atomic.Pointer[state]
-	stateMu  sync.Mutex // serialises changes of state (reload, key rotation)
-	sessions *sessionStore
-	revoked  revokedStore
-	brokered brokeredUsers
-	flows    flowStore
-	builder  *mint.Builder
-	clock    *Clock
-	journal  Journal
-	faults   faultSet
+	cfg       Config
+	log       *slog.Logger
+	echo      *echo.Echo
+	state     atomic.Pointer[state]
+	stateMu   sync.Mutex // serialises changes of state (reload, key rotation)
+	sessions  *sessionStore
+	revoked   revokedStore
+	brokered  brokeredUsers
+	flows     flowStore
+	builder   *mint.Builder
+	clock     *Clock
+	journal   Journal
+	signSlots chan struct{} // admission of signing work, one slot per core
+	faults    faultSet
 }
 
 // state is everything derived from one loaded scenario; it is replaced whole on reload.
@@ -99,6 +101,7 @@ func New(cfg Config) (*Server, error) {
 	}
 	s := &Server{cfg: cfg, log: cfg.Logger, builder: &mint.Builder{NewID: cfg.NewID}, clock: NewClock(cfg.Now)}
 	s.sessions = newSessionStore(s.clock.Now)
+	s.signSlots = make(chan struct{}, runtime.GOMAXPROCS(0))
 	st, err := newState(cfg.Scenario)
 	if err != nil {
 		return nil, err
