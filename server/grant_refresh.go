@@ -10,6 +10,7 @@ import (
 // refreshClaims are the refresh-token claims the refresh grant reads.
 type refreshClaims struct {
 	Exp   int64  `json:"exp"`
+	Nbf   int64  `json:"nbf"`
 	Iat   int64  `json:"iat"`
 	Iss   string `json:"iss"`
 	Sub   string `json:"sub"`
@@ -115,7 +116,8 @@ func (s *Server) verifyRefresh(c *call, raw string) (*refreshClaims, *OAuthError
 	if nb := c.realm.model.NotBefore; nb > 0 && rt.Iat < nb {
 		return nil, errInvalidGrant("Stale token")
 	}
-	if rt.Exp > 0 && c.now.Unix() > rt.Exp { // JsonWebToken.isExpired: now > exp
+	// TokenVerifier.IS_ACTIVE: not expired (now > exp) and not before nbf.
+	if rt.Exp > 0 && c.now.Unix() > rt.Exp || rt.Nbf > 0 && c.now.Unix() < rt.Nbf {
 		return nil, errInvalidGrant("Token is not active")
 	}
 	return &rt, nil

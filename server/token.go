@@ -1,10 +1,12 @@
 package server
 
 import (
+	"errors"
 	"mime"
 	"net/http"
 	"net/url"
-	"strings"
+
+	"github.com/labstack/echo/v4"
 
 	"github.com/kcmock/kcmock/scenarios"
 )
@@ -122,7 +124,9 @@ func readForm(r *http.Request) (url.Values, error) {
 		return nil, errUnsupportedMediaType()
 	}
 	if err := r.ParseForm(); err != nil {
-		if strings.Contains(err.Error(), "too large") {
+		var he *echo.HTTPError
+		var mbe *http.MaxBytesError
+		if errors.As(err, &he) && he.Code == http.StatusRequestEntityTooLarge || errors.As(err, &mbe) {
 			return nil, oauthErr(http.StatusRequestEntityTooLarge, "invalid_request", "Request entity too large")
 		}
 		return nil, errInvalidRequest("Invalid form body")

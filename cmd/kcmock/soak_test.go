@@ -25,6 +25,10 @@ import (
 // sessions expire during the run and the store's sweeping is what keeps it bounded.
 const soakSessionLifespan = 5 * time.Second
 
+// soakSampleEvery is how often the session count is read. A lifespan window between two
+// samples can be up to two intervals longer than the lifespan.
+const soakSampleEvery = 250 * time.Millisecond
+
 // soakSweepEvery is the session store's sweep interval in inserts (server/sessions.go).
 const soakSweepEvery = 1024
 
@@ -78,7 +82,7 @@ func TestSoak(t *testing.T) {
 	start := time.Now()
 	go func() {
 		defer close(sampled)
-		tick := time.NewTicker(250 * time.Millisecond)
+		tick := time.NewTicker(soakSampleEvery)
 		defer tick.Stop()
 		for {
 			select {
@@ -119,7 +123,7 @@ func TestSoak(t *testing.T) {
 	peak, maxWindow := 0, int64(0)
 	for i, s := range samples {
 		peak = max(peak, s.sessions)
-		for j := i; j >= 0 && s.at-samples[j].at <= soakSessionLifespan+250*time.Millisecond; j-- {
+		for j := i; j >= 0 && s.at-samples[j].at <= soakSessionLifespan+2*soakSampleEvery; j-- {
 			maxWindow = max(maxWindow, s.created-samples[j].created)
 		}
 	}
