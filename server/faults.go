@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -27,6 +28,7 @@ type faultSet struct {
 	mu     sync.Mutex
 	faults []*Fault
 	seq    int
+	count  atomic.Int32 // len(faults), for the lock-free check of the fast path
 }
 
 // AddFault arms a fault and returns its id.
@@ -36,6 +38,7 @@ func (s *Server) AddFault(f Fault) string {
 	s.faults.seq++
 	f.ID = "f" + itoa(s.faults.seq)
 	s.faults.faults = append(s.faults.faults, &f)
+	s.faults.count.Store(int32(len(s.faults.faults)))
 	return f.ID
 }
 
@@ -61,7 +64,11 @@ func (s *Server) ClearFaults(id string) {
 		}
 	}
 	s.faults.faults = keep
+	s.faults.count.Store(int32(len(keep)))
 }
+
+// armed reports whether any fault waits for a request (without taking the lock).
+func (fs *faultSet) armed() bool { return fs.count.Load() > 0 }
 
 // endpointOf names the Keycloak endpoint of a request path.
 func endpointOf(path string) string {
@@ -120,6 +127,7 @@ func (fs *faultSet) take(c *call) *Fault {
 			f.Count--
 			if f.Count == 0 {
 				fs.faults = append(fs.faults[:i], fs.faults[i+1:]...)
+				fs.count.Store(int32(len(fs.faults)))
 			}
 		}
 		return &hit

@@ -137,7 +137,7 @@ func newRealmState(r *scenarios.Realm, keys *tokens.KeySet) (*realmState, error)
 }
 
 // Handler returns the HTTP handler.
-func (s *Server) Handler() http.Handler { return s.echo }
+func (s *Server) Handler() http.Handler { return s }
 
 // Clock returns the clock every expiry and validation reads.
 func (s *Server) Clock() *Clock { return s.clock }
