@@ -3,9 +3,10 @@ package server
 import (
 	"crypto/sha256"
 	"encoding/binary"
-	"encoding/hex"
 	"math/rand/v2"
 	"sync"
+
+	"github.com/kcmock/kcmock/tokens/mint"
 )
 
 // SeededIDs returns an id generator for Config.NewID that makes the same sequence of ids for
@@ -27,17 +28,7 @@ func SeededIDs(seed int64) func() string {
 		mu.Lock()
 		_, _ = stream.Read(b[:]) // ChaCha8.Read never fails
 		mu.Unlock()
-		var s [36]byte
-		hex.Encode(s[0:8], b[0:4])
-		s[8] = '-'
-		hex.Encode(s[9:13], b[4:6])
-		s[13] = '-'
-		hex.Encode(s[14:18], b[6:8])
-		s[18] = '-'
-		hex.Encode(s[19:23], b[8:10])
-		s[23] = '-'
-		hex.Encode(s[24:], b[10:])
-		return string(s[:])
+		return mint.FormatUUID(b)
 	}
 }
 

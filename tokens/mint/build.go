@@ -89,10 +89,12 @@ type Builder struct {
 func NewRandomID() string {
 	var b [16]byte
 	_, _ = rand.Read(b[:])
-	return formatUUID(b)
+	return FormatUUID(b)
 }
 
-func formatUUID(b [16]byte) string {
+// FormatUUID writes 16 bytes in the 8-4-4-4-12 hex form, as they are, without setting RFC 4122
+// version bits (Keycloak 26.4's ids have random version nibbles).
+func FormatUUID(b [16]byte) string {
 	var s [36]byte
 	hex.Encode(s[0:8], b[0:4])
 	s[8] = '-'
