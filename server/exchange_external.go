@@ -22,7 +22,7 @@ func errInvalidIssuer() *OAuthError {
 }
 
 func errInvalidExternalToken(desc string) *OAuthError {
-	return oauthErr(http.StatusBadRequest, "invalid_token", desc)
+	return oauthErr(http.StatusBadRequest, "invalid_token", desc).because("legacy exchange X.3: external token validation", "the identity provider's token was refused: "+desc)
 }
 
 // externalExchange is stage X of the legacy exchange: a token of an identity provider
@@ -35,15 +35,16 @@ func (s *Server) externalExchange(x *legacy, raw, issuer, typ string) error {
 		if !tr.srv.Version.AtLeast(26, 1) {
 			// Keycloak 26.0 dereferences the missing alias before looking providers up by
 			// issuer (keycloak#34869): every non-alias subject_issuer is a server error.
-			return oauthErr(http.StatusInternalServerError, "unknown_error", "For more on this error consult the server log.")
+			return oauthErr(http.StatusInternalServerError, "unknown_error", "For more on this error consult the server log.").
+				because("legacy exchange X.1: find the provider (26.0)", "subject_issuer "+issuer+" is not an identity provider alias, which Keycloak 26.0 fails on")
 		}
 		idp = providerByIssuer(r, issuer)
 	}
 	if idp == nil {
-		return errInvalidIssuer()
+		return errInvalidIssuer().because("legacy exchange X.1: find the provider", "no identity provider has alias or issuer "+issuer)
 	}
 	if !x.fg.canExchangeFromIdP(tr.client, idp) {
-		return errNotAllowedToExchange()
+		return errNotAllowedToExchange().because("legacy exchange X.2: identity provider permission", tr.client.ClientID+" has no token-exchange permission for identity provider "+idp.Alias)
 	}
 	claims, oe := s.validateExternal(tr.call, idp, raw, typ)
 	if oe != nil {

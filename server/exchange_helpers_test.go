@@ -3,6 +3,7 @@ package server
 import (
 	"encoding/json"
 	"net/url"
+	"strings"
 	"testing"
 )
 
@@ -166,4 +167,24 @@ func forge(t testing.TB, ts *testServer, realm, jwt string, change func(map[stri
 		t.Fatal(err)
 	}
 	return out
+}
+
+// checkJournalRule asserts that the last refusal in the journal has the description the client
+// saw and names the Keycloak check that refused it, with an explanation. For the standard
+// exchange's P rows (named "P7 …"), the rule must be that step.
+func checkJournalRule(t *testing.T, ts *testServer, row, desc string) {
+	t.Helper()
+	refused := ts.Journal().Entries(JournalFilter{Outcome: "refused"})
+	if len(refused) == 0 {
+		t.Fatal("no refusal in the journal")
+	}
+	e := refused[len(refused)-1]
+	if e.Description != desc || e.Rule == "" || e.Rule == e.Description || e.Explanation == "" {
+		t.Errorf("journal entry names no rule: %+v", e)
+	}
+	if step, _, ok := strings.Cut(row, " "); ok && len(step) > 1 && step[0] == 'P' {
+		if !strings.HasPrefix(e.Rule, "standard exchange "+step+":") {
+			t.Errorf("rule = %q; want standard exchange %s", e.Rule, step)
+		}
+	}
 }

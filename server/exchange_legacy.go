@@ -39,7 +39,7 @@ func (s *Server) legacyExchange(tr *tokenRequest) error {
 				Iss string `json:"iss"`
 			}
 			if err != nil || json.Unmarshal(payload, &claims) != nil {
-				return errInvalidRequest("Invalid token type, must be access token")
+				return errInvalidRequest("Invalid token type, must be access token").because("legacy exchange 1.1: jwt subject token", "subject_token_type is jwt but the token is not a readable JWT")
 			}
 			issuer = claims.Iss
 		}
@@ -47,11 +47,11 @@ func (s *Server) legacyExchange(tr *tokenRequest) error {
 			return s.externalExchange(x, raw, issuer, typ)
 		}
 		if typ != "" && typ != tokenTypeAccess {
-			return errInvalidRequest("Invalid token type, must be access token")
+			return errInvalidRequest("Invalid token type, must be access token").because("legacy exchange 1.3: subject token type", "subject_token_type "+typ+" is not the access-token type")
 		}
-		subject, _ := s.verifyAccessToken(tr.call, raw)
+		subject, reason := s.verifyAccessToken(tr.call, raw)
 		if subject == nil {
-			return errInvalidRequest("Invalid token")
+			return errInvalidRequest("Invalid token").because("legacy exchange 1.4: subject token verification", "the subject token is not a live access token of realm "+r.Name+": "+reason)
 		}
 		x.subject, x.user = subject, subject.user
 	}
@@ -150,37 +150,38 @@ func (s *Server) legacyToClient(x *legacy) error {
 		requested = tokenTypeRefresh
 	case tokenTypeAccess, tokenTypeRefresh, tokenTypeSAML2:
 	default:
-		return errInvalidRequest("requested_token_type unsupported")
+		return errInvalidRequest("requested_token_type unsupported").because("legacy exchange 4.1: requested token type", requested+" is not an access, refresh or SAML token type")
 	}
 	target := requester
 	audience := f["audience"]
 	for i, a := range audience {
 		c := r.Client(a)
 		if c == nil {
-			return oauthErr(http.StatusBadRequest, "invalid_client", "Audience not found")
+			return oauthErr(http.StatusBadRequest, "invalid_client", "Audience not found").because("legacy exchange 4.2: audience exists", "realm "+r.Name+" has no client "+a)
 		}
 		if i == 0 { // Keycloak 26.1+ validates every value and uses the first
 			target = c
 		}
 	}
 	if target.ConsentRequired {
-		return oauthErr(http.StatusBadRequest, "invalid_client", "Client requires user consent")
+		return oauthErr(http.StatusBadRequest, "invalid_client", "Client requires user consent").because("legacy exchange 4.3: target consent", "target client "+target.ClientID+" requires consent")
 	}
 	if version.AtLeast(26, 2) && !target.Enabled {
-		return oauthErr(http.StatusBadRequest, "invalid_client", "Client disabled")
+		return oauthErr(http.StatusBadRequest, "invalid_client", "Client disabled").because("legacy exchange 4.4: target enabled", "target client "+target.ClientID+" is disabled")
 	}
 	holderMismatch := x.holderCheck && (x.subject == nil || x.subject.claims.Azp != requester.ClientID)
 	if target == requester {
 		if requester.PublicClient && holderMismatch {
-			return oauthErr(http.StatusForbidden, "access_denied", "Client is not the holder of the token")
+			return oauthErr(http.StatusForbidden, "access_denied", "Client is not the holder of the token").because("legacy exchange 4.5a: public requester holds the token", "public client "+requester.ClientID+" may exchange only its own tokens")
 		}
 		if !requester.PublicClient && x.subject != nil && x.subject.claims.Azp != requester.ClientID &&
 			!containsString(x.subject.claims.audiences(), requester.ClientID) {
-			return oauthErr(http.StatusForbidden, "access_denied", "Client is not within the token audience")
+			return oauthErr(http.StatusForbidden, "access_denied", "Client is not within the token audience").because("legacy exchange 4.5b: requester in the token audience",
+				requester.ClientID+" is neither the subject token's azp ("+x.subject.claims.Azp+") nor in its aud")
 		}
 	} else {
 		if requester.PublicClient && holderMismatch {
-			return oauthErr(http.StatusForbidden, "access_denied", "Client is not the holder of the token")
+			return oauthErr(http.StatusForbidden, "access_denied", "Client is not the holder of the token").because("legacy exchange 4.6a: public requester holds the token", "public client "+requester.ClientID+" may exchange only its own tokens")
 		}
 		if !x.fg.canExchangeTo(requester, target) {
 			return errNotAllowedToExchange().because("legacy exchange 4.6b: token-exchange permission on the target",
@@ -189,12 +190,12 @@ func (s *Server) legacyToClient(x *legacy) error {
 	}
 	if requested == tokenTypeSAML2 {
 		// kcmock's clients are OpenID Connect clients: none has an assertion consumer URL.
-		return oauthErr(http.StatusBadRequest, "invalid_client", "Client requires assertion consumer url set up")
+		return oauthErr(http.StatusBadRequest, "invalid_client", "Client requires assertion consumer url set up").because("legacy exchange 4.7: SAML target", "target "+target.ClientID+" is an OpenID Connect client with no assertion consumer URL")
 	}
 	if x.user == nil {
 		// Neither a subject token nor a requested subject: Keycloak fails building a token for
 		// no user.
-		return oauthErr(http.StatusInternalServerError, "unknown_error", "For more on this error consult the server log.")
+		return oauthErr(http.StatusInternalServerError, "unknown_error", "For more on this error consult the server log.").because("legacy exchange: no user", "neither subject_token nor requested_subject: Keycloak fails building a token for no user")
 	}
 	return s.issueLegacy(x, target, requested, audience)
 }
@@ -310,13 +311,13 @@ func clientHasScope(c *scenarios.Client, name string) bool {
 func (s *Server) exchangeToIdP(x *legacy, alias string) error {
 	idp := x.tr.realm.model.IdentityProvider(alias)
 	if idp == nil {
-		return errInvalidRequest("Invalid issuer")
+		return errInvalidRequest("Invalid issuer").because("legacy exchange 3.1: requested_issuer", "realm has no identity provider "+alias)
 	}
 	if !x.fg.canExchangeFromIdP(x.tr.client, idp) {
-		return errNotAllowedToExchange()
+		return errNotAllowedToExchange().because("legacy exchange 3.3: identity provider permission", x.tr.client.ClientID+" has no token-exchange permission for identity provider "+alias)
 	}
 	// Keycloak's OIDC provider hands out the external token stored at login; kcmock has none.
-	return oauthErr(http.StatusBadRequest, "not_linked", "User is not linked with identity provider")
+	return oauthErr(http.StatusBadRequest, "not_linked", "User is not linked with identity provider").because("legacy exchange 3.4: internal to external", "kcmock holds no external token to hand out")
 }
 
 // explainExchangePermission says what is missing in a target's token-exchange permission.

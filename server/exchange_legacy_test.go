@@ -143,6 +143,7 @@ func TestLegacyExchangeRefusals(t *testing.T) {
 			if res.status != tt.status || string(res.body) != want {
 				t.Errorf("got %d %s\nwant %d %s", res.status, res.body, tt.status, want)
 			}
+			checkJournalRule(t, ts, "", tt.desc)
 			if n := ts.sessions.count(); tt.status != 200 && n != 1 {
 				t.Errorf("%d sessions after a refusal; want only the admin's", n)
 			}

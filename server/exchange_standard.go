@@ -1,6 +1,7 @@
 package server
 
 import (
+	"errors"
 	"net/http"
 	"sort"
 	"strings"
@@ -29,10 +30,12 @@ func (s *Server) standardExchange(tr *tokenRequest) error {
 	case tokenTypeAccess, tokenTypeID, tokenTypeSAML2:
 	case tokenTypeRefresh:
 		if !standardRefreshAllowed(requester) {
-			return errInvalidRequest("requested_token_type unsupported")
+			return errInvalidRequest("requested_token_type unsupported").because("standard exchange P3: requested token type",
+				"a refresh token needs "+requester.ClientID+"'s "+attrStandardExchangeRefresh+" = SAME_SESSION and use.refresh.tokens on")
 		}
 	default:
-		return errInvalidRequest("requested_token_type unsupported")
+		return errInvalidRequest("requested_token_type unsupported").because("standard exchange P3: requested token type",
+			requested+" is not an access, ID or refresh token type")
 	}
 
 	// P4: every audience names a client of the realm, in request order.
@@ -52,7 +55,7 @@ func (s *Server) standardExchange(tr *tokenRequest) error {
 	}
 	for _, c := range targets {
 		if !c.Enabled {
-			return oauthErr(http.StatusBadRequest, "invalid_client", "Client disabled")
+			return oauthErr(http.StatusBadRequest, "invalid_client", "Client disabled").because("standard exchange P6: audience clients enabled", "audience client "+c.ClientID+" is disabled")
 		}
 	}
 	if subject.claims.Azp != requester.ClientID && !containsString(subject.claims.audiences(), requester.ClientID) {
@@ -63,17 +66,22 @@ func (s *Server) standardExchange(tr *tokenRequest) error {
 	// P8: scopes are the requester's, as in any of its own logins.
 	scopes, err := requestScopes(requester, tr.form.Get("scope"))
 	if err != nil {
+		var oe *OAuthError
+		if errors.As(err, &oe) {
+			oe.because("standard exchange P8: scopes of the requester", "the scope parameter names a scope that is neither a default nor an optional client scope of "+requester.ClientID)
+		}
 		return err
 	}
 
 	// P9–P11: what cannot be issued.
 	if requested == tokenTypeSAML2 {
-		return errInvalidRequest("requested_token_type unsupported")
+		return errInvalidRequest("requested_token_type unsupported").because("standard exchange P9: SAML", "the standard exchange issues no SAML assertions")
 	}
 	refresh := requested == tokenTypeRefresh
 	us := subject.session
 	if refresh && (us == nil || us.offline) {
-		return errInvalidRequest("Refresh token not valid as requested_token_type because creating a new session is needed")
+		return errInvalidRequest("Refresh token not valid as requested_token_type because creating a new session is needed").
+			because("standard exchange P10: refresh token in the same session", "the subject token belongs to a transient or offline session, and the exchange never creates one")
 	}
 	u := subject.user
 	// With a refresh token Keycloak computes the scopes before the audience is known, so the
@@ -84,12 +92,13 @@ func (s *Server) standardExchange(tr *tokenRequest) error {
 		scopes = scopes.Permitted(u, audience)
 	}
 	if refresh && scopes.Has("offline_access") {
-		return errInvalidRequest("Scope offline_access not allowed for token exchange")
+		return errInvalidRequest("Scope offline_access not allowed for token exchange").because("standard exchange P11: no offline tokens", "offline_access is among the effective scopes of a refresh-token exchange")
 	}
 
 	// P12: a consent-required requester needs the user's consent to every shown scope.
 	if requester.ConsentRequired && !consented(u, requester, scopes) {
-		return errInvalidScope("Missing consents for Token Exchange in client " + requester.ClientID)
+		return errInvalidScope("Missing consents for Token Exchange in client "+requester.ClientID).
+			because("standard exchange P12: consent", "user "+u.Username+" has not granted "+requester.ClientID+" consent for every shown scope")
 	}
 
 	req := &mint.Request{

@@ -86,6 +86,7 @@ func TestStandardExchangeRefusals(t *testing.T) {
 			if res.status != tt.status || string(res.body) != want {
 				t.Errorf("got %d %s\nwant %d %s", res.status, res.body, tt.status, want)
 			}
+			checkJournalRule(t, ts, tt.name, tt.desc)
 		})
 	}
 }

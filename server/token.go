@@ -66,7 +66,7 @@ func (s *Server) tokenDecide(c *call, d *decision) error {
 	}
 	grant := s.grant(c.srv, gt)
 	if grant == nil {
-		return errUnsupportedGrant()
+		return errUnsupportedGrant().because("token endpoint: grant type", "grant type "+gt+" is unknown or its feature is off")
 	}
 	creds := readClientCredentials(c.Request().Header.Get("Authorization"), form)
 	d.client = creds.clientID
@@ -77,13 +77,13 @@ func (s *Server) tokenDecide(c *call, d *decision) error {
 	}
 	corsForClient(c, client)
 	if client.BearerOnly {
-		return errBearerOnly()
+		return errBearerOnly().because("token endpoint: bearer-only client", client.ClientID+" is bearer-only")
 	}
 	// Keycloak 26.1 started accepting repeated audience and resource parameters.
 	repeatable := c.srv.Version.AtLeast(26, 1)
 	for k, v := range form {
 		if len(v) > 1 && !(repeatable && multiValued[k]) {
-			return errDuplicated()
+			return errDuplicated().because("token endpoint: duplicated parameter", "parameter "+k+" is sent more than once")
 		}
 	}
 	return grant(&tokenRequest{call: c, form: form, grantType: gt, client: client, sessions: s.sessions, decision: d})
