@@ -7,9 +7,10 @@ import (
 	"github.com/BurntSushi/toml"
 )
 
-// assign fills a schema value from a generically decoded TOML value that checkShape has
-// already accepted, so a scenario is parsed once, not twice (large scenarios load in a
-// fraction of the time).
+// assign fills a schema value from a generically decoded TOML value, so a scenario is parsed
+// once, not twice (large scenarios load in a fraction of the time). Values checkShape refused
+// (wrong type, unknown key) are left at their zero value: the problem is already reported, and
+// the rest of the scenario can still be checked.
 func assign(v any, rv reflect.Value) error {
 	if rv.Kind() == reflect.Pointer {
 		if rv.IsNil() {
@@ -18,7 +19,8 @@ func assign(v any, rv reflect.Value) error {
 		return assign(v, rv.Elem())
 	}
 	if rv.CanAddr() && rv.Addr().Type().Implements(unmarshalerType) {
-		return rv.Addr().Interface().(toml.Unmarshaler).UnmarshalTOML(v)
+		_ = rv.Addr().Interface().(toml.Unmarshaler).UnmarshalTOML(v) // checkShape reported any error
+		return nil
 	}
 	switch rv.Kind() {
 	case reflect.Struct:
@@ -44,6 +46,9 @@ func assign(v any, rv reflect.Value) error {
 		rv.Set(out)
 	case reflect.Slice:
 		src := reflect.ValueOf(v)
+		if v == nil || src.Kind() != reflect.Slice {
+			return nil
+		}
 		out := reflect.MakeSlice(rv.Type(), src.Len(), src.Len())
 		for i := 0; i < src.Len(); i++ {
 			if err := assign(src.Index(i).Interface(), out.Index(i)); err != nil {
@@ -56,11 +61,17 @@ func assign(v any, rv reflect.Value) error {
 			rv.Set(reflect.ValueOf(v))
 		}
 	case reflect.String:
-		rv.SetString(v.(string))
+		if x, ok := v.(string); ok {
+			rv.SetString(x)
+		}
 	case reflect.Bool:
-		rv.SetBool(v.(bool))
+		if x, ok := v.(bool); ok {
+			rv.SetBool(x)
+		}
 	case reflect.Int, reflect.Int64:
-		rv.SetInt(v.(int64))
+		if x, ok := v.(int64); ok {
+			rv.SetInt(x)
+		}
 	default:
 		return fmt.Errorf("scenarios: cannot assign to %s", rv.Type())
 	}

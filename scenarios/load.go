@@ -53,11 +53,15 @@ func Load(opts Options, srcs ...Source) (*Scenario, error) {
 	var list []Problem
 	docs := make([]*fileDoc, len(srcs))
 	ps := make([]problems, len(srcs))
+	syntax := false
 	for i, src := range srcs {
 		ps[i] = problems{file: src.Name, list: &list}
 		docs[i] = parse(src, ps[i])
+		syntax = syntax || docs[i] == nil
 	}
-	if len(list) > 0 {
+	// A file that does not parse stops here; wrongly typed or unknown keys do not: the rest of
+	// the scenario is still checked so that every problem is reported at once.
+	if syntax {
 		return nil, &LoadError{Problems: list}
 	}
 	servers := make([]*serverDoc, len(docs))
@@ -124,11 +128,7 @@ func parse(src Source, p problems) *fileDoc {
 		}
 		return nil
 	}
-	before := len(*p.list)
 	checkShape(raw, reflect.TypeOf(fileDoc{}), "", p)
-	if len(*p.list) > before {
-		return nil
-	}
 	doc := &fileDoc{}
 	if err := assign(raw, reflect.ValueOf(doc).Elem()); err != nil {
 		p.add("", "%v", err)

@@ -206,6 +206,20 @@ username = "U"
 			`realms[0].users[0].groups[0]: no group "/nogroup" in realm "a"`,
 			`realms[0].users[1].username: duplicate username "u"`,
 		}},
+		{"wrong types and dangling references together", `[[realms]]
+realm = "a"
+enabled = "yes"
+[[realms.clients]]
+client_id = "c"
+secrett = 1
+[[realms.users]]
+username = "u"
+realm_roles = ["missing"]
+`, []string{
+			`realms[0].clients[0].secrett: unknown key (did you mean "secret"?)`,
+			`realms[0].enabled: must be true or false, got a string`,
+			`realms[0].users[0].realm_roles[0]: no realm role "missing" in realm "a"`,
+		}},
 		{"duplicate realm across the file", "[[realms]]\nrealm = \"a\"\n[[realms]]\nrealm = \"a\"\n", []string{`realms[1].realm: duplicate realm "a"`}},
 		{"bad mapper and feature", `[server]
 features = ["token-exchang"]
