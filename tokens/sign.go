@@ -75,6 +75,11 @@ func (k *Key) Sign(payload []byte) (string, error) {
 func (k *Key) signInput(spec algSpec, input []byte) ([]byte, error) {
 	switch priv := k.Signer.(type) {
 	case *rsa.PrivateKey:
+		// Under the openssl build tag OpenSSL signs RS* and PS* (sign_openssl.go); otherwise
+		// signRSANative declines and Go signs.
+		if sig, ok, err := signRSANative(priv, spec, input); ok {
+			return sig, err
+		}
 		d, n := digest(spec.hash, input)
 		switch spec.kind {
 		case kindRSA:
