@@ -12,6 +12,7 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -25,9 +26,11 @@ import (
 //go:embed debug.html
 var debugHTML string
 
-var debugTemplate = template.Must(template.New("debug").Funcs(template.FuncMap{
-	"join": strings.Join,
-}).Parse(debugHTML))
+// debugTemplate is parsed on first use: parsing at start-up would cost every kcmock launch
+// time for a page most runs never show.
+var debugTemplate = sync.OnceValue(func() *template.Template {
+	return template.Must(template.New("debug").Funcs(template.FuncMap{"join": strings.Join}).Parse(debugHTML))
+})
 
 // debugJournalSize is how many journal entries the page shows, newest first.
 const debugJournalSize = 50
@@ -158,7 +161,7 @@ func (s *Server) renderDebug(c echo.Context, status int, v debugView) error {
 		v.Journal = append(v.Journal, journalView{Entry: e, When: e.Time.UTC().Format("2006-01-02 15:04:05"), Refused: e.Outcome == "refused"})
 	}
 	var buf bytes.Buffer
-	if err := debugTemplate.Execute(&buf, v); err != nil {
+	if err := debugTemplate().Execute(&buf, v); err != nil {
 		return err
 	}
 	h := c.Response().Header()

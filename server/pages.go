@@ -2,12 +2,16 @@ package server
 
 import (
 	"html/template"
+	"sync"
 )
 
 // The login theme's pages, in Keycloak's spirit: the element ids and names Keycloak's
 // keycloak.v2 theme uses (so browser tests written for Keycloak find them), no external assets,
 // working without JavaScript.
-var pages = template.Must(template.New("pages").Parse(`
+var pages = sync.OnceValue(func() *template.Template { return template.Must(template.New("pages").Parse(pagesText)) })
+
+// pagesText is parsed on first use, not at every start-up.
+const pagesText = `
 {{define "head"}}<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><meta name="robots" content="noindex, nofollow">
 <meta name="viewport" content="width=device-width, initial-scale=1">
@@ -55,7 +59,7 @@ a{color:#06c}
 {{if .BackURL}}<p><a id="backToApplication" href="{{.BackURL}}">« Back to Application</a></p>{{end}}
 </div></body></html>
 {{end}}
-`))
+`
 
 // page is what the templates read.
 type page struct {
@@ -89,7 +93,7 @@ func renderPage(c *call, status int, name string, p page) error {
 	h.Set("Referrer-Policy", "no-referrer")
 	h.Set("X-Robots-Tag", "none")
 	c.Response().WriteHeader(status)
-	return pages.ExecuteTemplate(c.Response(), name, p)
+	return pages().ExecuteTemplate(c.Response(), name, p)
 }
 
 // errorPage is Keycloak's "We are sorry..." page.
