@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"strconv"
 	"strings"
 )
 
@@ -11,6 +12,11 @@ import (
 // and middleware when nothing would observe the difference: no request log line wanted and no
 // fault armed. Everything else, and every unusual case, goes through echo.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.Method == http.MethodHead {
+		// JAX-RS answers HEAD with the GET resource; net/http drops the body of a HEAD answer.
+		r = r.Clone(r.Context())
+		r.Method = http.MethodGet
+	}
 	if r.Method == http.MethodGet && !s.log.Enabled(context.Background(), slog.LevelInfo) && !s.faults.armed() {
 		if s.fastDocument(w, r) {
 			return
@@ -62,6 +68,8 @@ func (s *Server) fastDocument(w http.ResponseWriter, r *http.Request) bool {
 		fastCORS(h, r, true)
 		body = s.documents(rs, s.baseURL(r, prefix)).discovery
 	}
+	// An explicit length spares the 8 KB discovery document chunked encoding.
+	h.Set("Content-Length", strconv.Itoa(len(body)))
 	w.WriteHeader(http.StatusOK)
 	_, _ = w.Write(body)
 	return true

@@ -50,3 +50,16 @@ func TestFastPathMatchesRouter(t *testing.T) {
 		t.Errorf("fault on the fast path: %d", rec.Code)
 	}
 }
+
+func TestHeadIsGetWithoutBody(t *testing.T) {
+	ts := newTestServer(t, testRealm, Config{})
+	res, err := http.Head(ts.http.URL + "/realms/myrealm/.well-known/openid-configuration")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if res.StatusCode != 200 || len(b) != 0 || res.Header.Get("Content-Type") != "application/json" {
+		t.Errorf("HEAD discovery: %d %q %v", res.StatusCode, b, res.Header)
+	}
+}
