@@ -101,7 +101,10 @@ func New(cfg Config) (*Server, error) {
 	}
 	s := &Server{cfg: cfg, log: cfg.Logger, builder: &mint.Builder{NewID: cfg.NewID}, clock: NewClock(cfg.Now)}
 	s.sessions = newSessionStore(s.clock.Now)
-	s.signSlots = make(chan struct{}, runtime.GOMAXPROCS(0))
+	// One signing slot per core, at most one per P: with GOMAXPROCS above the core count, the
+	// spare P keeps reading and writing connections while the cores sign, which halves the
+	// latency tail at some cost in throughput (README, Performance).
+	s.signSlots = make(chan struct{}, min(runtime.NumCPU(), runtime.GOMAXPROCS(0)))
 	st, err := newState(cfg.Scenario)
 	if err != nil {
 		return nil, err
