@@ -96,26 +96,13 @@ func (im *importer) realm(m map[string]any, prefix string) importedRealm {
 	return importedRealm{doc: *d, prefix: prefix, paths: ri.paths, version: version, fgap: ri.fgap, jwks: ri.jwks}
 }
 
-// realmScopeList reads the realm's default client scope lists. As Keycloak does on import, a
-// name that names no client scope is ignored; SAML scopes go with their own warning.
+// realmScopeList reads the realm's default client scope lists, with the same rules as a
+// client's lists (an unknown name is ignored as Keycloak ignores it; SAML scopes are dropped).
 func (ri *realmImporter) realmScopeList(o *jsonObj, key, tomlKey string) []string {
-	l, present := o.strs(key)
-	if !present {
-		return nil
+	if l := ri.clientScopeList(o, key, tomlKey); l != nil {
+		return *l
 	}
-	out := []string{}
-	for i, n := range l {
-		jp := idx(at(o.path, key), i)
-		switch {
-		case ri.droppedScopes[n]:
-		case !ri.scopes[n]:
-			ri.warn(jp, "no client scope %q in the export; ignored, as Keycloak does", n)
-		default:
-			ri.mapPath(idx(tomlKey, len(out)), jp)
-			out = append(out, n)
-		}
-	}
-	return out
+	return nil
 }
 
 // defaultRole checks that the realm's default role is the one kcmock knows (Keycloak names it

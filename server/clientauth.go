@@ -82,3 +82,21 @@ func authenticateClient(r *scenarios.Realm, cc clientCredentials) (*scenarios.Cl
 	}
 	return c, nil
 }
+
+// authorizeClient is AuthorizeClientUtil.authorizeClient, shared by the token, revocation and
+// logout endpoints: client authentication (any Origin is echoed on failure, as Keycloak allows
+// all origins then), the client's own CORS origins, then the refusal of bearer-only clients.
+func authorizeClient(c *call, d *decision, form url.Values) (*scenarios.Client, *OAuthError) {
+	creds := readClientCredentials(c.Request().Header.Get("Authorization"), form)
+	d.client = creds.clientID
+	client, oe := authenticateClient(c.realm.model, creds)
+	if oe != nil {
+		corsEcho(c, true, true)
+		return nil, oe
+	}
+	corsForClient(c, client)
+	if client.BearerOnly {
+		return nil, errBearerOnly().because("bearer-only client", client.ClientID+" is bearer-only and cannot ask for or hand back tokens")
+	}
+	return client, nil
+}

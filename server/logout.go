@@ -37,16 +37,9 @@ func (s *Server) logoutPost(c *call) error {
 // an offline token) ends. 204 also when the session is already gone.
 func (s *Server) logoutToken(c *call, d *decision, form url.Values) error {
 	r := c.realm.model
-	creds := readClientCredentials(c.Request().Header.Get("Authorization"), form)
-	d.client = creds.clientID
-	client, oe := authenticateClient(r, creds)
+	client, oe := authorizeClient(c, d, form)
 	if oe != nil {
-		corsEcho(c, true, true)
 		return oe
-	}
-	corsForClient(c, client)
-	if client.BearerOnly {
-		return errBearerOnly()
 	}
 	raw, ok := form["refresh_token"]
 	if !ok { // Keycloak's check, unreachable through logoutPost

@@ -32,16 +32,9 @@ func (s *Server) revokeDecide(c *call, d *decision) error {
 		corsEcho(c, true, true)
 		return errRealmDisabled()
 	}
-	creds := readClientCredentials(c.Request().Header.Get("Authorization"), form)
-	d.client = creds.clientID
-	client, oe := authenticateClient(r, creds)
+	client, oe := authorizeClient(c, d, form)
 	if oe != nil {
-		corsEcho(c, true, true)
 		return oe
-	}
-	corsForClient(c, client)
-	if client.BearerOnly {
-		return errBearerOnly()
 	}
 	for _, v := range form {
 		if len(v) > 1 {

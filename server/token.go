@@ -68,16 +68,9 @@ func (s *Server) tokenDecide(c *call, d *decision) error {
 	if grant == nil {
 		return errUnsupportedGrant().because("token endpoint: grant type", "grant type "+gt+" is unknown or its feature is off")
 	}
-	creds := readClientCredentials(c.Request().Header.Get("Authorization"), form)
-	d.client = creds.clientID
-	client, oe := authenticateClient(c.realm.model, creds)
+	client, oe := authorizeClient(c, d, form)
 	if oe != nil {
-		corsEcho(c, true, true) // AuthorizeClientUtil allows all origins on failure
 		return oe
-	}
-	corsForClient(c, client)
-	if client.BearerOnly {
-		return errBearerOnly().because("token endpoint: bearer-only client", client.ClientID+" is bearer-only")
 	}
 	// Keycloak 26.1 started accepting repeated audience and resource parameters.
 	repeatable := c.srv.Version.AtLeast(26, 1)
