@@ -57,24 +57,21 @@ func BenchmarkRawSignRS256(b *testing.B) {
 
 // BenchmarkClientCredentials is one client_credentials token request, end to end in-process.
 func BenchmarkClientCredentials(b *testing.B) {
-	s := benchServer(b)
-	b.ReportAllocs()
-	b.RunParallel(func(pb *testing.PB) {
-		for pb.Next() {
-			if rec := benchRequest(s, "grant_type=client_credentials"); rec.Code != 200 {
-				b.Errorf("status %d: %s", rec.Code, rec.Body)
-			}
-		}
-	})
+	benchGrant(b, "grant_type=client_credentials")
 }
 
 // BenchmarkPassword is a password grant: access, refresh (HS512) and a new session.
 func BenchmarkPassword(b *testing.B) {
+	benchGrant(b, "grant_type=password&username=alice&password=alice")
+}
+
+// benchGrant posts one token request form in parallel and expects 200 each time.
+func benchGrant(b *testing.B, form string) {
 	s := benchServer(b)
 	b.ReportAllocs()
 	b.RunParallel(func(pb *testing.PB) {
 		for pb.Next() {
-			if rec := benchRequest(s, "grant_type=password&username=alice&password=alice"); rec.Code != 200 {
+			if rec := benchRequest(s, form); rec.Code != 200 {
 				b.Errorf("status %d: %s", rec.Code, rec.Body)
 			}
 		}
