@@ -1,9 +1,6 @@
 package server
 
-import (
-	"strings"
-	"testing"
-)
+import "testing"
 
 // externalRealm has a main realm "corp" trusting tokens of the realm "partner" (served by the
 // same kcmock, so its keys are known without a network) through the identity provider
@@ -115,29 +112,34 @@ func TestExternalToInternalExchange(t *testing.T) {
 		status int
 		code   string
 		desc   string
+		user   string // on success, the preferred_username the access token names
 	}{
-		{"issuer URL finds the provider (26.1+)", legacyForm("subject_token", pat, "subject_issuer", "http://kc.test/realms/partner"), broker, 200, "", ""},
-		{"jwt type reads the issuer from the token", legacyForm("subject_token", pat, "subject_token_type", tokenTypeJWT), broker, 200, "", ""},
-		{"linked user", ext(forged(func(m map[string]any) { m["sub"] = "LINKED-ID" })), broker, 200, "", ""},
-		{"unknown provider", legacyForm("subject_token", pat, "subject_issuer", "nobody"), broker, 400, "invalid_issuer", "Invalid subject_issuer parameter"},
-		{"no permission", ext(pat), basic("outsider", "o"), 403, "access_denied", "Client not allowed to exchange"},
-		{"generic oidc provider with an access token (needs userinfo)", legacyForm("subject_token", pat, "subject_issuer", "generic"), broker, 400, "invalid_token", "invalid token"},
-		{"generic oidc provider with a jwt", legacyForm("subject_token", partnerToken("gina"), "subject_issuer", "generic", "subject_token_type", tokenTypeJWT), broker, 200, "", ""},
-		{"same account through another provider: the username is taken", legacyForm("subject_token", pat, "subject_issuer", "generic", "subject_token_type", tokenTypeJWT), broker, 400, "invalid_token", "User already exists"},
-		{"expired", ext(forged(func(m map[string]any) { m["exp"] = float64(testNow.Unix() - 10) })), broker, 400, "invalid_token", "invalid token"},
-		{"wrong issuer", ext(forged(func(m map[string]any) { m["iss"] = "http://evil/realms/partner" })), broker, 400, "invalid_token", "invalid token"},
-		{"refresh token type", ext(forged(func(m map[string]any) { m["typ"] = "Refresh" })), broker, 400, "invalid_token", "token type not supported"},
-		{"bad signature", ext(pat[:len(pat)-3] + "AAA"), broker, 400, "invalid_token", "invalid token"},
-		{"username already taken", ext(partnerToken("taken")), broker, 400, "invalid_token", "User already exists"},
-		{"linked user disabled", ext(forged(func(m map[string]any) { m["sub"] = "DISABLED-ID" })), broker, 400, "invalid_token", "Invalid Token"},
-		{"audience other than the requester needs the client permission", ext(pat, "audience", "outsider"), broker, 403, "access_denied", "Client not allowed to exchange"},
+		{"issuer URL finds the provider (26.1+)", legacyForm("subject_token", pat, "subject_issuer", "http://kc.test/realms/partner"), broker, 200, "", "", "pat"},
+		{"jwt type reads the issuer from the token", legacyForm("subject_token", pat, "subject_token_type", tokenTypeJWT), broker, 200, "", "", "pat"},
+		{"linked user", ext(forged(func(m map[string]any) { m["sub"] = "LINKED-ID" })), broker, 200, "", "", "corp-linked"},
+		{"unknown provider", legacyForm("subject_token", pat, "subject_issuer", "nobody"), broker, 400, "invalid_issuer", "Invalid subject_issuer parameter", ""},
+		{"no permission", ext(pat), basic("outsider", "o"), 403, "access_denied", "Client not allowed to exchange", ""},
+		{"generic oidc provider with an access token (needs userinfo)", legacyForm("subject_token", pat, "subject_issuer", "generic"), broker, 400, "invalid_token", "invalid token", ""},
+		{"generic oidc provider with a jwt", legacyForm("subject_token", partnerToken("gina"), "subject_issuer", "generic", "subject_token_type", tokenTypeJWT), broker, 200, "", "", "gina"},
+		{"same account through another provider: the username is taken", legacyForm("subject_token", pat, "subject_issuer", "generic", "subject_token_type", tokenTypeJWT), broker, 400, "invalid_token", "User already exists", ""},
+		{"expired", ext(forged(func(m map[string]any) { m["exp"] = float64(testNow.Unix() - 10) })), broker, 400, "invalid_token", "invalid token", ""},
+		{"wrong issuer", ext(forged(func(m map[string]any) { m["iss"] = "http://evil/realms/partner" })), broker, 400, "invalid_token", "invalid token", ""},
+		{"refresh token type", ext(forged(func(m map[string]any) { m["typ"] = "Refresh" })), broker, 400, "invalid_token", "token type not supported", ""},
+		{"bad signature", ext(pat[:len(pat)-3] + "AAA"), broker, 400, "invalid_token", "invalid token", ""},
+		{"username already taken", ext(partnerToken("taken")), broker, 400, "invalid_token", "User already exists", ""},
+		{"linked user disabled", ext(forged(func(m map[string]any) { m["sub"] = "DISABLED-ID" })), broker, 400, "invalid_token", "Invalid Token", ""},
+		{"audience other than the requester needs the client permission", ext(pat, "audience", "outsider"), broker, 403, "access_denied", "Client not allowed to exchange", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			res := ts.token(t, "corp", tt.form, tt.auth)
 			if tt.status == 200 {
 				if res.status != 200 {
-					t.Errorf("got %d %s", res.status, res.body)
+					t.Fatalf("got %d %s", res.status, res.body)
+				}
+				at := payload(t, res.json(t)["access_token"].(string))
+				if at["preferred_username"] != tt.user || at["iss"] != "http://kc.test/realms/corp" || at["azp"] != "broker-app" {
+					t.Errorf("token = %v, want %s's corp token for broker-app", at, tt.user)
 				}
 				return
 			}
@@ -147,8 +149,14 @@ func TestExternalToInternalExchange(t *testing.T) {
 			}
 		})
 	}
-	if strings.Contains(string(ts.token(t, "corp", ext(partnerToken("linked")), broker).body), "error") {
-		t.Error("a partner user without a link is imported under its own name")
+	// A partner user whose id has no link (corp-linked is linked by id, not by name) is imported
+	// under its own name.
+	res = ts.token(t, "corp", ext(partnerToken("linked")), broker)
+	if res.status != 200 {
+		t.Fatalf("unlinked partner user: %d %s", res.status, res.body)
+	}
+	if at := payload(t, res.json(t)["access_token"].(string)); at["preferred_username"] != "linked" {
+		t.Errorf("unlinked partner user imported as %v", at["preferred_username"])
 	}
 }
 
