@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"testing"
 )
 
@@ -53,13 +54,22 @@ func TestFastPathMatchesRouter(t *testing.T) {
 
 func TestHeadIsGetWithoutBody(t *testing.T) {
 	ts := newTestServer(t, testRealm, Config{})
-	res, err := http.Head(ts.http.URL + "/realms/myrealm/.well-known/openid-configuration")
-	if err != nil {
-		t.Fatal(err)
-	}
-	b, _ := io.ReadAll(res.Body)
-	res.Body.Close()
-	if res.StatusCode != 200 || len(b) != 0 || res.Header.Get("Content-Type") != "application/json" {
-		t.Errorf("HEAD discovery: %d %q %v", res.StatusCode, b, res.Header)
+	for _, path := range []string{
+		"/realms/myrealm/.well-known/openid-configuration", // fast path
+		"/realms/myrealm/protocol/openid-connect/certs",    // fast path
+		"/realms/myrealm", // router
+		"/realms/nope",    // router, 404
+	} {
+		get := ts.do(t, http.MethodGet, path, nil, nil)
+		res, err := http.Head(ts.http.URL + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		if res.StatusCode != get.status || len(b) != 0 || res.Header.Get("Content-Type") != get.header.Get("Content-Type") ||
+			res.Header.Get("Content-Length") != strconv.Itoa(len(get.body)) {
+			t.Errorf("HEAD %s: %d %q %v; GET gave %d with %d bytes", path, res.StatusCode, b, res.Header, get.status, len(get.body))
+		}
 	}
 }

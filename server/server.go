@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net/http"
 	"runtime"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -232,15 +233,22 @@ func (s *Server) withRealm(prefix string, h func(*call) error) echo.HandlerFunc 
 func (s *Server) discovery(c *call) error {
 	c.Response().Header().Set("Cache-Control", "no-cache")
 	corsEcho(c, true, false)
-	return c.JSONBlob(http.StatusOK, s.documents(c.realm, c.base).discovery)
+	return document(c, s.documents(c.realm, c.base).discovery)
 }
 
 func (s *Server) realmInfo(c *call) error {
-	return c.JSONBlob(http.StatusOK, s.documents(c.realm, c.base).info)
+	return document(c, s.documents(c.realm, c.base).info)
 }
 
 func (s *Server) certs(c *call) error {
 	c.Response().Header().Set("Cache-Control", "no-cache")
 	corsEcho(c, false, false)
-	return c.JSONBlob(http.StatusOK, c.realm.jwks)
+	return document(c, c.realm.jwks)
+}
+
+// document answers 200 with a prebuilt JSON document and its length, as the fast path does (a
+// HEAD request then learns the length too, and large documents are not sent chunked).
+func document(c *call, body []byte) error {
+	c.Response().Header().Set(echo.HeaderContentLength, strconv.Itoa(len(body)))
+	return c.JSONBlob(http.StatusOK, body)
 }
