@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/kcmock/kcmock/internal/suggest"
 )
 
 // known reports every key of m that is not allowed, suggesting the key meant; elsewhere names
@@ -23,7 +25,7 @@ func (p *parser) known(m map[string]any, path string, elsewhere map[string]Kind,
 			p.add(at(path, k), "unknown key for this request (it belongs to request = %q)", kind)
 			continue
 		}
-		p.add(at(path, k), "unknown key%s", suggest(k, allowed))
+		p.add(at(path, k), "unknown key%s", didYouMean(k, allowed))
 	}
 }
 
@@ -147,43 +149,18 @@ func kindOf(v any) string {
 	return fmt.Sprintf("%T", v)
 }
 
-// suggest names the allowed key closest to a misspelt one.
-func suggest(k string, allowed []string) string {
+// didYouMean names the allowed key closest to a misspelt one.
+func didYouMean(k string, allowed []string) string {
 	norm := func(s string) string { return strings.ToLower(strings.NewReplacer("_", "", "-", "").Replace(s)) }
-	best, bestD := "", 3
 	for _, a := range allowed {
 		if norm(a) == norm(k) {
 			return fmt.Sprintf(" (did you mean %q?)", a)
 		}
-		if d := distance(k, a); d < bestD {
-			best, bestD = a, d
-		}
 	}
-	if best != "" {
+	if best, ok := suggest.Closest(k, allowed); ok {
 		return fmt.Sprintf(" (did you mean %q?)", best)
 	}
 	sorted := append([]string(nil), allowed...)
 	sort.Strings(sorted)
 	return " (known keys: " + strings.Join(sorted, ", ") + ")"
-}
-
-// distance is the Levenshtein distance.
-func distance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur := make([]int, len(b)+1)
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev = cur
-	}
-	return prev[len(b)]
 }

@@ -2,12 +2,16 @@ package scenarios
 
 import (
 	"fmt"
+	"maps"
 	"reflect"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
 
 	"github.com/BurntSushi/toml"
+
+	"github.com/kcmock/kcmock/internal/suggest"
 )
 
 // checkShape walks a generically decoded TOML document against the schema type and reports
@@ -35,7 +39,7 @@ func checkShape(v any, t reflect.Type, path string, ps problems) {
 		for _, k := range sortedKeys(m) {
 			f, ok := fields[k]
 			if !ok {
-				ps.add(at(path, k), "unknown key%s", suggest(k, fields))
+				ps.add(at(path, k), "unknown key%s", didYouMean(k, fields))
 				continue
 			}
 			checkShape(m[k], t.Field(f).Type, at(path, k), ps)
@@ -122,20 +126,14 @@ func tomlKind(v any) string {
 	}
 }
 
-// suggest names the known key closest to a misspelt one, or a camelCase key's snake_case form.
-func suggest(k string, fields map[string]int) string {
+// didYouMean names the known key closest to a misspelt one, or a camelCase key's snake_case form.
+func didYouMean(k string, fields map[string]int) string {
 	if s := snakeCase(k); s != k {
 		if _, ok := fields[s]; ok {
 			return fmt.Sprintf(" (did you mean %q? scenario keys are Keycloak's export names in snake_case)", s)
 		}
 	}
-	best, bestD := "", 3
-	for f := range fields {
-		if d := editDistance(k, f); d < bestD || d == bestD && f < best {
-			best, bestD = f, d
-		}
-	}
-	if best != "" {
+	if best, ok := suggest.Closest(k, slices.Collect(maps.Keys(fields))); ok {
 		return fmt.Sprintf(" (did you mean %q?)", best)
 	}
 	return ""
@@ -153,24 +151,4 @@ func snakeCase(s string) string {
 		b.WriteRune(r)
 	}
 	return b.String()
-}
-
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }
