@@ -29,7 +29,7 @@ func (s *Server) passwordGrant(tr *tokenRequest) error {
 	if tr.decision != nil {
 		tr.decision.user = tr.form.Get("username")
 	}
-	u, oe := s.directGrantUser(r, tr.form.Get("username"), tr.form.Get("password"))
+	u, oe := directGrantUser(r, tr.srv.Version, tr.form.Get("username"), tr.form.Get("password"))
 	if oe != nil {
 		return oe
 	}
@@ -44,12 +44,18 @@ func (s *Server) passwordGrant(tr *tokenRequest) error {
 
 // directGrantUser runs the direct-grant authenticators (ValidateUsername, ValidatePassword)
 // and the required-action check that follows them.
-func (s *Server) directGrantUser(r *scenarios.Realm, username, password string) (*scenarios.User, *OAuthError) {
+func directGrantUser(r *scenarios.Realm, version scenarios.Version, username, password string) (*scenarios.User, *OAuthError) {
 	if username == "" {
 		return nil, oauthErr(http.StatusUnauthorized, "invalid_request", "Missing parameter: username")
 	}
+	// Up to 26.5 the authenticators answer a credentials failure with 401; 26.6 made these
+	// invalid_grant answers 400 as RFC 6749 §5.2 asks (keycloak#46528, 26.6.0 upgrade notes).
+	credentialsStatus := http.StatusUnauthorized
+	if version.AtLeast(26, 6) {
+		credentialsStatus = http.StatusBadRequest
+	}
 	invalid := func(why string) *OAuthError {
-		return oauthErr(http.StatusUnauthorized, "invalid_grant", "Invalid user credentials").because("password grant: credentials", why)
+		return oauthErr(credentialsStatus, "invalid_grant", "Invalid user credentials").because("password grant: credentials", why)
 	}
 	u := r.User(username)
 	if u == nil && r.LoginWithEmailAllowed {

@@ -74,6 +74,41 @@ func TestTokenRefusals(t *testing.T) {
 	}
 }
 
+// TestPasswordFailureStatusByVersion: 26.6 moved the password grant's invalid_grant answers
+// from 401 to 400 (keycloak#46528); invalid_request and the answers that were 400 already stay.
+func TestPasswordFailureStatusByVersion(t *testing.T) {
+	app := basic("my-app", "my-secret")
+	rows := []struct {
+		name             string
+		form             url.Values
+		code, desc       string
+		upTo265, from266 int
+	}{
+		{"unknown user", form("grant_type", "password", "username", "nobody", "password", "x"), "invalid_grant", "Invalid user credentials", 401, 400},
+		{"wrong password", form("grant_type", "password", "username", "alice", "password", "x"), "invalid_grant", "Invalid user credentials", 401, 400},
+		{"service-account user", form("grant_type", "password", "username", "service-account-my-app", "password", ""), "invalid_grant", "Invalid user credentials", 401, 400},
+		{"missing username", form("grant_type", "password", "password", "x"), "invalid_request", "Missing parameter: username", 401, 401},
+		{"disabled user", form("grant_type", "password", "username", "disabled", "password", "x"), "invalid_grant", "Account disabled", 400, 400},
+	}
+	for _, version := range []string{"26.4", "26.5.5", "26.6", "26.7"} {
+		ts := newTestServer(t, "[server]\nversion = \""+version+"\"\n"+testRealm, Config{})
+		after := version >= "26.6"
+		for _, tt := range rows {
+			t.Run(version+"/"+tt.name, func(t *testing.T) {
+				status := tt.upTo265
+				if after {
+					status = tt.from266
+				}
+				res := ts.token(t, "myrealm", tt.form, app)
+				want := `{"error":"` + tt.code + `","error_description":"` + tt.desc + `"}`
+				if res.status != status || string(res.body) != want {
+					t.Errorf("got %d %s\nwant %d %s", res.status, res.body, status, want)
+				}
+			})
+		}
+	}
+}
+
 // TestRefreshRefusals drives refresh tokens through the states Keycloak refuses.
 func TestRefreshRefusals(t *testing.T) {
 	ts := newTestServer(t, testRealm, Config{})
