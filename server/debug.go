@@ -2,17 +2,14 @@ package server
 
 import (
 	"bytes"
-	_ "embed"
 	"encoding/json"
 	"errors"
-	"html/template"
 	"io"
 	"mime"
 	"net/http"
 	"net/url"
 	"slices"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -22,15 +19,6 @@ import (
 // users, roles, scopes, providers, keys), what the endpoints decided lately, and a token
 // decoder. It sits behind the same switch and secret as the rest of /_kcmock. It needs no
 // JavaScript and loads nothing from elsewhere, so it works in any browser, offline.
-
-//go:embed debug.html
-var debugHTML string
-
-// debugTemplate is parsed on first use: parsing at start-up would cost every kcmock launch
-// time for a page most runs never show.
-var debugTemplate = sync.OnceValue(func() *template.Template {
-	return template.Must(template.New("debug").Funcs(template.FuncMap{"join": strings.Join}).Parse(debugHTML))
-})
 
 // debugJournalSize is how many journal entries the page shows, newest first.
 const debugJournalSize = 50
@@ -43,7 +31,7 @@ func (s *Server) routesDebug(g *echo.Group) {
 	g.POST("/decode", s.debugDecode)
 }
 
-// debugView is what debug.html reads.
+// debugView is what the debug page shows.
 type debugView struct {
 	Version string
 	Now     string
@@ -141,8 +129,7 @@ func acceptsHTML(r *http.Request) bool {
 	return false
 }
 
-// renderDebug fills in the scenario and the journal and writes the page. The template runs
-// into a buffer first, so a failure becomes a 500 rather than half a page.
+// renderDebug fills in the scenario and the journal and writes the page.
 func (s *Server) renderDebug(c echo.Context, status int, v debugView) error {
 	st := s.state.Load()
 	now := s.clock.Now()
@@ -160,16 +147,13 @@ func (s *Server) renderDebug(c echo.Context, status int, v debugView) error {
 	for _, e := range entries {
 		v.Journal = append(v.Journal, journalView{Entry: e, When: e.Time.UTC().Format("2006-01-02 15:04:05"), Refused: e.Outcome == "refused"})
 	}
-	var buf bytes.Buffer
-	if err := debugTemplate().Execute(&buf, v); err != nil {
-		return err
-	}
+	page := v.html()
 	h := c.Response().Header()
 	// Inline styles only: no script, no outside resource, no framing.
 	h.Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("Referrer-Policy", "no-referrer")
-	return c.HTMLBlob(status, buf.Bytes())
+	return c.HTMLBlob(status, []byte(page))
 }
 
 // decodeView is a decoder result as the page shows it.

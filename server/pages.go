@@ -1,22 +1,11 @@
 package server
 
-import (
-	"html/template"
-	"sync"
-)
-
 // The login theme's pages, in Keycloak's spirit: the element ids and names Keycloak's
 // keycloak.v2 theme uses (so browser tests written for Keycloak find them), no external assets,
 // working without JavaScript.
-var pages = sync.OnceValue(func() *template.Template { return template.Must(template.New("pages").Parse(pagesText)) })
 
-// pagesText is parsed on first use, not at every start-up.
-const pagesText = `
-{{define "head"}}<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><meta name="robots" content="noindex, nofollow">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{{.Title}}</title>
-<style>
+// pageStyle is the theme's inline style sheet.
+const pageStyle = `<style>
 body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;background:#f0f0f0;margin:0}
 #kc-header{background:#1b1d21;color:#fff;padding:1.2rem 2rem;font-size:1.4rem;letter-spacing:.05em}
 .card{background:#fff;max-width:26rem;margin:3rem auto;padding:2rem 2.5rem;border-top:4px solid #06c;box-shadow:0 1px 4px rgba(0,0,0,.2)}
@@ -27,41 +16,78 @@ button{margin-top:1.5rem;width:100%;padding:.6rem;background:#06c;color:#fff;bor
 .alert{background:#faeae8;border-left:3px solid #c9190b;padding:.6rem .8rem;margin-bottom:1rem;color:#7d1007}
 .info{background:#e7f1fa;border-left:3px solid #2b9af3;padding:.6rem .8rem;margin-bottom:1rem}
 a{color:#06c}
-</style></head>
-<body><div id="kc-header">{{.Realm}}</div><div class="card">{{end}}
+</style>`
 
-{{define "login"}}{{template "head" .}}
-<h1 id="kc-page-title">Sign in to your account</h1>
-{{if .Error}}<div class="alert" id="input-error" aria-live="polite">{{.Error}}</div>{{end}}
-{{if .Info}}<div class="info">{{.Info}}</div>{{end}}
-<form id="kc-form-login" action="{{.Action}}" method="post" novalidate="novalidate">
-<label for="username">Username or email</label>
-<input id="username" name="username" value="{{.Username}}" type="text" autocomplete="username" autofocus{{if .ReadOnly}} readonly{{end}}>
-<label for="password">Password</label>
-<input id="password" name="password" value="" type="password" autocomplete="current-password">
-<input type="hidden" id="id-hidden-input" name="credentialId">
-<button name="login" id="kc-login" type="submit">Sign In</button>
-</form></div></body></html>
-{{end}}
+// html writes the page of that kind: "login", "error" or "info".
+func (p *page) html(kind string) string {
+	var w htmlWriter
+	w.raw("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"robots\" content=\"noindex, nofollow\">\n",
+		"<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>")
+	w.text(p.Title)
+	w.raw("</title>\n", pageStyle, "</head>\n<body><div id=\"kc-header\">")
+	w.text(p.Realm)
+	w.raw("</div><div class=\"card\">\n")
+	switch kind {
+	case "login":
+		w.raw("<h1 id=\"kc-page-title\">Sign in to your account</h1>\n")
+		if p.Error != "" {
+			w.raw(`<div class="alert" id="input-error" aria-live="polite">`)
+			w.text(p.Error)
+			w.raw("</div>\n")
+		}
+		if p.Info != "" {
+			w.raw(`<div class="info">`)
+			w.text(p.Info)
+			w.raw("</div>\n")
+		}
+		w.raw(`<form id="kc-form-login" action="`)
+		w.url(p.Action)
+		w.raw("\" method=\"post\" novalidate=\"novalidate\">\n<label for=\"username\">Username or email</label>\n",
+			`<input id="username" name="username" value="`)
+		w.text(p.Username)
+		w.raw(`" type="text" autocomplete="username" autofocus`)
+		w.rawIf(p.ReadOnly, " readonly")
+		w.raw(">\n<label for=\"password\">Password</label>\n",
+			"<input id=\"password\" name=\"password\" value=\"\" type=\"password\" autocomplete=\"current-password\">\n",
+			"<input type=\"hidden\" id=\"id-hidden-input\" name=\"credentialId\">\n",
+			"<button name=\"login\" id=\"kc-login\" type=\"submit\">Sign In</button>\n</form></div></body></html>\n")
+		return w.String()
+	case "error":
+		w.raw("<h1 id=\"kc-page-title\">We are sorry...</h1>\n<p id=\"kc-error-message\" class=\"instruction\">")
+		w.text(p.Error)
+		w.raw("</p>\n")
+	default: // info
+		w.raw(`<h1 id="kc-page-title">`)
+		w.text(p.Heading)
+		w.raw("</h1>\n<p class=\"instruction\">")
+		w.text(p.Info)
+		w.raw("</p>\n")
+		if p.Action != "" {
+			w.raw(`<form action="`)
+			w.url(p.Action)
+			w.raw(`" method="post">`)
+			for _, h := range p.Hidden {
+				w.raw(`<input type="hidden" name="`)
+				w.text(h.Name)
+				w.raw(`" value="`)
+				w.text(h.Value)
+				w.raw(`">`)
+			}
+			w.raw("\n<button name=\"confirmLogout\" id=\"kc-logout\" type=\"submit\">")
+			w.text(p.Button)
+			w.raw("</button></form>\n")
+		}
+	}
+	if p.BackURL != "" {
+		w.raw(`<p><a id="backToApplication" href="`)
+		w.url(p.BackURL)
+		w.raw("\">« Back to Application</a></p>\n")
+	}
+	w.raw("</div></body></html>\n")
+	return w.String()
+}
 
-{{define "error"}}{{template "head" .}}
-<h1 id="kc-page-title">We are sorry...</h1>
-<p id="kc-error-message" class="instruction">{{.Error}}</p>
-{{if .BackURL}}<p><a id="backToApplication" href="{{.BackURL}}">« Back to Application</a></p>{{end}}
-</div></body></html>
-{{end}}
-
-{{define "info"}}{{template "head" .}}
-<h1 id="kc-page-title">{{.Heading}}</h1>
-<p class="instruction">{{.Info}}</p>
-{{if .Action}}<form action="{{.Action}}" method="post">{{range .Hidden}}<input type="hidden" name="{{.Name}}" value="{{.Value}}">{{end}}
-<button name="confirmLogout" id="kc-logout" type="submit">{{.Button}}</button></form>{{end}}
-{{if .BackURL}}<p><a id="backToApplication" href="{{.BackURL}}">« Back to Application</a></p>{{end}}
-</div></body></html>
-{{end}}
-`
-
-// page is what the templates read.
+// page is what the pages show.
 type page struct {
 	Title, Realm    string
 	Error, Info     string
@@ -93,7 +119,8 @@ func renderPage(c *call, status int, name string, p page) error {
 	h.Set("Referrer-Policy", "no-referrer")
 	h.Set("X-Robots-Tag", "none")
 	c.Response().WriteHeader(status)
-	return pages().ExecuteTemplate(c.Response(), name, p)
+	_, err := c.Response().Write([]byte(p.html(name)))
+	return err
 }
 
 // errorPage is Keycloak's "We are sorry..." page.
