@@ -2,10 +2,7 @@ package scenarios
 
 import (
 	"slices"
-	"strings"
 	"sync"
-
-	"github.com/BurntSushi/toml"
 )
 
 // roles reads roles.realm and roles.client, remembering role ids for policies that name roles
@@ -135,10 +132,9 @@ func sameSet(a, b []string) bool {
 // builtinContent is the built-in realm content with every optional part, for checks that need
 // names only (which client scopes exist, which scope mappings Keycloak creates).
 var builtinContent = sync.OnceValue(func() *realmDoc {
-	doc := &realmDoc{}
-	text := strings.NewReplacer("{realm_lower}", "x", "{realm}", "x").Replace(builtinTOML)
-	if _, err := toml.Decode(text, doc); err != nil {
-		panic("scenarios: built-in realm content: " + err.Error())
+	doc, err := builtinDoc("x")
+	if err != nil {
+		panic("scenarios: " + err.Error())
 	}
 	return doc
 })

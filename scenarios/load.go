@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"path/filepath"
 	"reflect"
-	"strconv"
 	"strings"
 
 	"github.com/BurntSushi/toml"
@@ -18,13 +17,17 @@ type Source struct {
 	Name string
 	Data []byte
 	Dir  string
+
+	preparsed string // Data already parsed (see preparsed.go); only for the embedded default
 }
 
 //go:embed default.toml
 var defaultScenario []byte
 
 // Default returns the embedded default scenario.
-func Default() Source { return Source{Name: "default.toml", Data: defaultScenario, Dir: "."} }
+func Default() Source {
+	return Source{Name: "default.toml", Data: defaultScenario, Dir: ".", preparsed: defaultPreparsed}
+}
 
 // LoadFiles reads scenario files and loads them together as one scenario.
 func LoadFiles(opts Options, paths ...string) (*Scenario, error) {
@@ -119,7 +122,13 @@ func Load(opts Options, srcs ...Source) (*Scenario, error) {
 // key and wrongly typed value with its path, then the typed decode.
 func parse(src Source, p problems) *fileDoc {
 	var raw map[string]any
-	if _, err := toml.Decode(string(src.Data), &raw); err != nil {
+	if src.preparsed != "" {
+		var err error
+		if raw, err = decodePreparsed(src.preparsed, nil); err != nil {
+			p.add("", "%v", err) // a kcmock bug, not the user's
+			return nil
+		}
+	} else if _, err := toml.Decode(string(src.Data), &raw); err != nil {
 		var pe toml.ParseError
 		if errors.As(err, &pe) {
 			*p.list = append(*p.list, Problem{File: src.Name, Line: pe.Position.Line, Col: pe.Position.Col, Msg: pe.Message})
@@ -137,19 +146,12 @@ func parse(src Source, p problems) *fileDoc {
 	return doc
 }
 
-//go:embed builtin.toml
-var builtinTOML string
-
 // builtinRealm returns the content Keycloak creates in a new realm of that name, adjusted to
 // the server's version and features.
 func builtinRealm(name string, srv Server) (*realmDoc, error) {
-	text := strings.NewReplacer(
-		"{realm_lower}", tomlEscape(lowerASCII(name)),
-		"{realm}", tomlEscape(name),
-	).Replace(builtinTOML)
-	doc := &realmDoc{}
-	if _, err := toml.Decode(text, doc); err != nil {
-		return nil, fmt.Errorf("built-in realm content: %w", err) // a kcmock bug, not the user's
+	doc, err := builtinDoc(name)
+	if err != nil {
+		return nil, err
 	}
 	drop := map[string]bool{}
 	if !srv.Version.AtLeast(26, 1) {
@@ -185,8 +187,15 @@ func without(list []string, drop map[string]bool) []string {
 	return out
 }
 
-// tomlEscape makes a realm name safe inside a TOML basic string.
-func tomlEscape(s string) string {
-	q := strconv.Quote(s)
-	return q[1 : len(q)-1]
+// builtinDoc is builtin.toml (pre-parsed) for a realm of that name, every part included.
+func builtinDoc(name string) (*realmDoc, error) {
+	raw, err := decodePreparsed(builtinPreparsed, strings.NewReplacer("{realm_lower}", lowerASCII(name), "{realm}", name))
+	if err != nil {
+		return nil, fmt.Errorf("built-in realm content: %w", err) // a kcmock bug, not the user's
+	}
+	doc := &realmDoc{}
+	if err := assign(raw, reflect.ValueOf(doc).Elem()); err != nil {
+		return nil, fmt.Errorf("built-in realm content: %w", err)
+	}
+	return doc, nil
 }
