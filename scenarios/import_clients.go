@@ -88,7 +88,7 @@ func (ri *realmImporter) clients(o *jsonObj) {
 				ri.warn(as.path, "Authorization Services (resources, UMA, policy enforcement) are not emulated; ignored")
 			}
 		}
-		co.done(clientDefaults, "alwaysDisplayInConsole", "access", "origin", "nodeReRegistrationTimeout")
+		co.done(clientDefaults(), "alwaysDisplayInConsole", "access", "origin", "nodeReRegistrationTimeout")
 		ri.clientByUUID[cd.ID] = clientID
 		ri.clientIndex[clientID] = k
 		ri.doc.Clients = append(ri.doc.Clients, cd)

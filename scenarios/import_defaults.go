@@ -4,7 +4,7 @@ package scenarios
 // gives a new realm (or client, user…) changes nothing kcmock would do differently, so it is
 // accepted silently; any other value is reported as a warning.
 
-var realmDefaults = mustJSON(`{
+var realmDefaults = lazyJSON(`{
   "ssoSessionIdleTimeoutRememberMe": 0, "ssoSessionMaxLifespanRememberMe": 0,
   "clientOfflineSessionIdleTimeout": 0, "clientOfflineSessionMaxLifespan": 0,
   "actionTokenGeneratedByAdminLifespan": 43200, "actionTokenGeneratedByUserLifespan": 300,
@@ -34,15 +34,15 @@ var realmDefaults = mustJSON(`{
   "applications": [], "oauthClients": [], "social": false, "updateProfileOnInitialSocialLogin": false
 }`)
 
-var clientDefaults = mustJSON(`{
+var clientDefaults = lazyJSON(`{
   "surrogateAuthRequired": false, "notBefore": 0, "authenticationFlowBindingOverrides": {},
   "registeredNodes": {}, "defaultRoles": [], "authorizationServicesEnabled": false,
   "directGrantsOnly": false, "useTemplateConfig": false, "useTemplateScope": false, "useTemplateMappers": false
 }`)
 
-var userDefaults = mustJSON(`{"notBefore": 0, "federationLink": "", "socialLinks": [], "applicationRoles": {}}`)
+var userDefaults = lazyJSON(`{"notBefore": 0, "federationLink": "", "socialLinks": [], "applicationRoles": {}}`)
 
-var idpDefaults = mustJSON(`{
+var idpDefaults = lazyJSON(`{
   "updateProfileFirstLoginMode": "on", "updateProfileFirstLogin": false, "trustEmail": false,
   "storeToken": false, "addReadTokenRoleOnCreate": false, "authenticateByDefault": false,
   "linkOnly": false, "hideOnLogin": false, "firstBrokerLoginFlowAlias": "first broker login",

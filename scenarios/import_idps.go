@@ -36,7 +36,7 @@ func (ri *realmImporter) identityProviders(o *jsonObj) {
 		if id := p.str("internalId"); id != "" {
 			ri.idpByInternal[id] = alias
 		}
-		p.done(idpDefaults)
+		p.done(idpDefaults())
 	}
 }
 

@@ -7,6 +7,7 @@ import (
 	"reflect"
 	"strconv"
 	"strings"
+	"sync"
 )
 
 // Decoding export values: JSON numbers stay json.Number, so that 300 and "300" compare and
@@ -34,6 +35,12 @@ func jsonDefault(v, def any) bool {
 }
 
 // mustJSON decodes a defaults table written as JSON, the way exports are decoded.
+// lazyJSON parses a defaults table on first use: only realm imports need them, and parsing
+// them when the package loads cost every start-up.
+func lazyJSON(text string) func() map[string]any {
+	return sync.OnceValue(func() map[string]any { return mustJSON(text) })
+}
+
 func mustJSON(text string) map[string]any {
 	dec := json.NewDecoder(strings.NewReader(text))
 	dec.UseNumber()

@@ -92,7 +92,7 @@ func (im *importer) realm(m map[string]any, prefix string) importedRealm {
 			o.skip(k)
 		}
 	}
-	o.done(realmDefaults, "keycloakVersion", "id")
+	o.done(realmDefaults(), "keycloakVersion", "id")
 	return importedRealm{doc: *d, prefix: prefix, paths: ri.paths, version: version, fgap: ri.fgap, jwks: ri.jwks}
 }
 

@@ -57,7 +57,7 @@ func (ri *realmImporter) users(o *jsonObj) {
 			ri.mapPath(idx(at(tp, "federated_identities"), len(d.FederatedIdentities)), f.path)
 			d.FederatedIdentities = append(d.FederatedIdentities, fd)
 		}
-		u.done(userDefaults, "totp", "disableableCredentialTypes", "access", "origin", "self")
+		u.done(userDefaults(), "totp", "disableableCredentialTypes", "access", "origin", "self")
 		ri.userByID[d.ID] = strings.ToLower(d.Username)
 		ri.usernames[strings.ToLower(d.Username)] = true
 		ri.doc.Users = append(ri.doc.Users, d)

@@ -3,7 +3,6 @@ package server
 import (
 	"net/http"
 	"net/url"
-	"regexp"
 	"strconv"
 	"strings"
 
@@ -11,8 +10,19 @@ import (
 	"github.com/kcmock/kcmock/tokens/mint"
 )
 
-// pkceValue is RFC 7636's code_challenge / code_verifier alphabet and length.
-var pkceValue = regexp.MustCompile(`^[0-9A-Za-z\-._~]{43,128}$`)
+// pkceValid reports whether a code_challenge or code_verifier has RFC 7636's alphabet
+// (unreserved characters) and length (43 to 128).
+func pkceValid(s string) bool {
+	if len(s) < 43 || len(s) > 128 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if !urlUnreserved(s[i]) {
+			return false
+		}
+	}
+	return true
+}
 
 // authorize is GET|POST /protocol/openid-connect/auth, in Keycloak's order: problems with the
 // client or the redirect URI show an error page (never a redirect to an unchecked URI); every
@@ -158,7 +168,7 @@ func checkPKCE(client *scenarios.Client, params url.Values, req *authRequest) *a
 			method = "plain"
 		}
 	}
-	if !pkceValue.MatchString(challenge) {
+	if !pkceValid(challenge) {
 		return &authErr{"invalid_request", "Invalid parameter: code_challenge"}
 	}
 	req.challenge, req.method = challenge, method

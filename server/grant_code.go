@@ -84,7 +84,7 @@ func verifyPKCE(req *authRequest, form map[string][]string) *OAuthError {
 		return errInvalidGrant("PKCE code verifier not specified")
 	case req.challenge == "":
 		return errInvalidGrant("PKCE code verifier specified but challenge not present in authorization")
-	case !pkceValue.MatchString(verifier):
+	case !pkceValid(verifier):
 		return errInvalidGrant("PKCE verification failed: Invalid code verifier")
 	}
 	want := verifier
