@@ -75,6 +75,13 @@ func serveWith(ctx context.Context, cfg config, lim limits, stdout, stderr io.Wr
 	load := func() (*scenarios.Scenario, error) {
 		return loadScenarios(loadOpts, cfg.scenarios, cfg.imports, stderr)
 	}
+	// Listen before loading: a busy address fails at once, and a client that connects while
+	// the scenario loads waits for its answer instead of being refused and polling again.
+	ln, err := net.Listen("tcp", cfg.addr)
+	if err != nil {
+		return err
+	}
+	defer ln.Close()
 	sc, err := load()
 	if err != nil {
 		return err
@@ -85,10 +92,6 @@ func serveWith(ctx context.Context, cfg config, lim limits, stdout, stderr io.Wr
 		return err
 	}
 	cfg.det.startClock(srv, logger)
-	ln, err := net.Listen("tcp", cfg.addr)
-	if err != nil {
-		return err
-	}
 	hs := newHTTPServer(srv.Handler(), lim)
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
