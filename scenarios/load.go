@@ -67,6 +67,8 @@ func Load(opts Options, srcs ...Source) (*Scenario, error) {
 	if syntax {
 		return nil, &LoadError{Problems: list}
 	}
+	now := opts.now()
+	pinned := parsePinnedKeys(docs, now)
 	servers := make([]*serverDoc, len(docs))
 	for i, d := range docs {
 		servers[i] = d.Server
@@ -93,7 +95,7 @@ func Load(opts Options, srcs ...Source) (*Scenario, error) {
 				return nil, err
 			}
 			r := resolveRealm(rd, builtin, path, ps[i])
-			plans = append(plans, planKeys(r, rd.Keys, path, srcs[i].Dir, &opts, ps[i]))
+			plans = append(plans, planKeys(r, rd.Keys, path, srcs[i].Dir, &opts, now, pinned, ps[i]))
 			sc.byName[r.Name] = r
 			sc.Realms = append(sc.Realms, r)
 		}
