@@ -170,3 +170,20 @@ func BenchmarkPasswordScale(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkLoadLarge is the start-up target for big scenarios: parsing, checking and
+// resolving a scenario of 10,000 users and 1,000 clients (keys pinned), and building the
+// server on it.
+func BenchmarkLoadLarge(b *testing.B) {
+	text := []byte(scaleScenario(10_000, 1_000))
+	b.ReportAllocs()
+	for i := 0; i < b.N; i++ {
+		sc, err := scenarios.Load(scenarios.Options{}, scenarios.Source{Name: "scale.toml", Data: text, Dir: "."})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := New(Config{Scenario: sc}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
