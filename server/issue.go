@@ -3,6 +3,7 @@ package server
 import (
 	"fmt"
 	"net/http"
+	"runtime"
 
 	"github.com/kcmock/kcmock/tokens"
 	"github.com/kcmock/kcmock/tokens/mint"
@@ -55,6 +56,12 @@ func (s *Server) sign(tr *tokenRequest, req *mint.Request, access *tokens.Claims
 	// it, dozens of half-signed responses share the cores and all finish late.
 	s.signSlots <- struct{}{}
 	defer func() { <-s.signSlots }()
+	// A slot is handed straight to the next waiter on the same P, so under load a P goes
+	// from signature to signature and never looks at its global run queue, where the
+	// connections the runtime found readable wait (up to 61 scheduling rounds, about 40 ms
+	// of RSA signing). Yielding once here lets those requests be read and queued in their
+	// turn: at 32 connections p99 fell from 42 to 23 ms at the same rate (README).
+	runtime.Gosched()
 	keys := tr.realm.keys
 	out := &signed{access: access}
 	var err error
