@@ -125,7 +125,7 @@ func TestExternalToInternalExchange(t *testing.T) {
 		{"expired", ext(forged(func(m map[string]any) { m["exp"] = float64(testNow.Unix() - 10) })), broker, 400, "invalid_token", "invalid token", ""},
 		{"wrong issuer", ext(forged(func(m map[string]any) { m["iss"] = "http://evil/realms/partner" })), broker, 400, "invalid_token", "invalid token", ""},
 		{"refresh token type", ext(forged(func(m map[string]any) { m["typ"] = "Refresh" })), broker, 400, "invalid_token", "token type not supported", ""},
-		{"bad signature", ext(pat[:len(pat)-3] + "AAA"), broker, 400, "invalid_token", "invalid token", ""},
+		{"bad signature", ext(tamperSig(pat)), broker, 400, "invalid_token", "invalid token", ""},
 		{"username already taken", ext(partnerToken("taken")), broker, 400, "invalid_token", "User already exists", ""},
 		{"linked user disabled", ext(forged(func(m map[string]any) { m["sub"] = "DISABLED-ID" })), broker, 400, "invalid_token", "Invalid Token", ""},
 		{"audience other than the requester needs the client permission", ext(pat, "audience", "outsider"), broker, 403, "access_denied", "Client not allowed to exchange", ""},

@@ -47,7 +47,7 @@ func TestStandardExchangeRefusals(t *testing.T) {
 		{"jwt subject type", form("grant_type", grantTokenExchange, "subject_token", john, "subject_token_type", tokenTypeJWT), req, 400, "invalid_request", "Parameter 'subject_token' supports access tokens only"},
 		// P1: the subject token.
 		{"P1 garbage", exchangeForm("not.a.token"), req, 400, "invalid_request", "Invalid token"},
-		{"P1 bad signature", exchangeForm(john[:len(john)-4] + "AAAA"), req, 400, "invalid_request", "Invalid token"},
+		{"P1 bad signature", exchangeForm(tamperSig(john)), req, 400, "invalid_request", "Invalid token"},
 		{"P1 another realm's token", exchangeForm(otherRealm), req, 400, "invalid_request", "Invalid token"},
 		{"P1 ID token", exchangeForm(johnID), req, 400, "invalid_request", "Invalid token"},
 		{"P1 refresh token typed as access", exchangeForm(johnRefresh), req, 400, "invalid_request", "Invalid token"},

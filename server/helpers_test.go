@@ -313,3 +313,15 @@ func rawPayload(t testing.TB, jwt string) string {
 
 // nowReal is the wall clock, for tests whose tokens a library checks against its own clock.
 func nowReal() time.Time { return time.Now().Truncate(time.Second) }
+
+// tamperSig changes one character in the middle of a JWT's signature, so the signature bytes
+// always change. (Rewriting the last characters is not enough: the final base64url character
+// carries padding bits, and the replacement can equal the original.)
+func tamperSig(tok string) string {
+	i := strings.LastIndexByte(tok, '.') + (len(tok)-strings.LastIndexByte(tok, '.'))/2
+	c := byte('A')
+	if tok[i] == 'A' {
+		c = 'B'
+	}
+	return tok[:i] + string(c) + tok[i+1:]
+}

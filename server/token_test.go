@@ -141,7 +141,7 @@ func TestRefreshRefusals(t *testing.T) {
 	})
 	t.Run("tampered", func(t *testing.T) {
 		rt := login(t, "myrealm", app)
-		check(t, refresh(t, "myrealm", rt[:len(rt)-2]+"AA", app), 400, "invalid_grant", "Invalid refresh token")
+		check(t, refresh(t, "myrealm", tamperSig(rt), app), 400, "invalid_grant", "Invalid refresh token")
 	})
 	t.Run("access token as refresh token", func(t *testing.T) {
 		res := ts.token(t, "myrealm", form("grant_type", "password", "username", "alice", "password", "alice-pw"), app)
