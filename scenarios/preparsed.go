@@ -110,9 +110,17 @@ func decodePreparsed(data string, subst *strings.Replacer) (map[string]any, erro
 type preparsedDecoder struct {
 	data  string
 	pos   int
+	depth int
 	subst *strings.Replacer
 	err   error
 }
+
+// Bounds that keep a damaged input from costing more than its size: how deep tables and
+// arrays may nest, and how many entries a count may reserve before they are read.
+const (
+	preparsedMaxDepth = 32
+	preparsedMaxHint  = 64
+)
 
 func (d *preparsedDecoder) uvarint() int {
 	n, w := binary.Uvarint([]byte(d.data[d.pos:min(len(d.data), d.pos+binary.MaxVarintLen64)]))
@@ -151,10 +159,17 @@ func (d *preparsedDecoder) value() any {
 	}
 	tag := d.data[d.pos]
 	d.pos++
+	if tag == 'm' || tag == 'l' || tag == 'a' {
+		if d.depth++; d.depth > preparsedMaxDepth {
+			d.err = errors.New("nested too deep")
+			return nil
+		}
+		defer func() { d.depth-- }()
+	}
 	switch tag {
 	case 'm':
 		n := d.uvarint()
-		m := make(map[string]any, n)
+		m := make(map[string]any, min(n, preparsedMaxHint))
 		for i := 0; i < n && d.err == nil; i++ {
 			k := d.str()
 			m[k] = d.value()
@@ -162,7 +177,7 @@ func (d *preparsedDecoder) value() any {
 		return m
 	case 'l':
 		n := d.uvarint()
-		l := make([]map[string]any, 0, n)
+		l := make([]map[string]any, 0, min(n, preparsedMaxHint))
 		for i := 0; i < n && d.err == nil; i++ {
 			m, ok := d.value().(map[string]any)
 			if !ok {
@@ -173,7 +188,7 @@ func (d *preparsedDecoder) value() any {
 		return l
 	case 'a':
 		n := d.uvarint()
-		a := make([]any, 0, n)
+		a := make([]any, 0, min(n, preparsedMaxHint))
 		for i := 0; i < n && d.err == nil; i++ {
 			a = append(a, d.value())
 		}

@@ -5,6 +5,7 @@ import (
 	"flag"
 	"os"
 	"reflect"
+	"runtime"
 	"strconv"
 	"strings"
 	"testing"
@@ -83,9 +84,20 @@ func TestBuiltinDocMatchesTOML(t *testing.T) {
 // allocation.
 func TestDecodePreparsedRefusesCorruptInput(t *testing.T) {
 	good := builtinPreparsed
-	for _, in := range []string{"", "m", "x", "s\xff\xff\xff\xff\xff\xff\xff\xff\xff\x01", good[:len(good)/2], good + "s\x00", "a\x01i", "f\x01"} {
-		if _, err := decodePreparsed(in, nil); err == nil {
-			t.Errorf("%q: no error", in[:min(len(in), 20)])
+	for _, in := range []string{"", "m", "x", "s\xff\xff\xff\xff\xff\xff\xff\xff\xff\x01", good[:len(good)/2], good + "s\x00", "a\x01i", "f\x01",
+		strings.Repeat("a\xff\x70", 5000), strings.Repeat("m\xff\x70\x00", 5000), strings.Repeat("l\x01", 100)} {
+		allocs := testing.AllocsPerRun(1, func() {
+			if _, err := decodePreparsed(in, nil); err == nil {
+				t.Errorf("%q: no error", in[:min(len(in), 20)])
+			}
+		})
+		var ms runtime.MemStats
+		runtime.ReadMemStats(&ms)
+		before := ms.TotalAlloc
+		_, _ = decodePreparsed(in, nil)
+		runtime.ReadMemStats(&ms)
+		if grew := ms.TotalAlloc - before; grew > 64*uint64(len(in))+1<<16 {
+			t.Errorf("%q: %d bytes allocated (%.0f allocations) for %d bytes of input", in[:min(len(in), 20)], grew, allocs, len(in))
 		}
 	}
 }

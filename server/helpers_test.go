@@ -318,7 +318,11 @@ func nowReal() time.Time { return time.Now().Truncate(time.Second) }
 // always change. (Rewriting the last characters is not enough: the final base64url character
 // carries padding bits, and the replacement can equal the original.)
 func tamperSig(tok string) string {
-	i := strings.LastIndexByte(tok, '.') + (len(tok)-strings.LastIndexByte(tok, '.'))/2
+	dot := strings.LastIndexByte(tok, '.')
+	if dot < 0 || dot == len(tok)-1 {
+		return tok + "AAAA" // no signature to change: add one
+	}
+	i := dot + 1 + (len(tok)-dot-1)/2
 	c := byte('A')
 	if tok[i] == 'A' {
 		c = 'B'

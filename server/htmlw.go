@@ -65,7 +65,8 @@ var htmlEscaper = strings.NewReplacer(
 
 // safeURL is html/template's treatment of a URL attribute: a scheme other than http, https or
 // mailto (javascript:, data:, ...) becomes "#ZgotmplZ", and bytes that may not appear in a URL
-// are percent-encoded (valid escapes are kept).
+// are percent-encoded (valid escapes are kept). The scheme is compared in ASCII case only, so
+// "httpſ:" (long s), which html/template lets through, is refused here too.
 func safeURL(s string) string {
 	if i := strings.IndexByte(s, ':'); i >= 0 && !strings.Contains(s[:i], "/") {
 		switch strings.ToLower(s[:i]) {
