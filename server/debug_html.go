@@ -16,31 +16,21 @@ func (v *debugView) html() string {
 	var w htmlWriter
 	w.raw(debugHead, "<body>\n<header>\n<h1>kcmock</h1>\n<span class=\"clock\">Keycloak ")
 	w.text(v.Version)
-	w.raw(` · server clock <time id="clock">`)
-	w.text(v.Now)
-	w.raw("</time>")
+	w.wrap(` · server clock <time id="clock">`, v.Now, "</time>")
 	w.rawIf(v.Frozen, " (frozen)")
 	w.raw("</span>\n<nav>")
 	for _, r := range v.Realms {
 		w.raw(`<a href="#realm-`)
 		w.urlPart(r.Name)
-		w.raw(`">`)
-		w.text(r.Name)
-		w.raw("</a>")
+		w.wrap(`">`, r.Name, "</a>")
 	}
 	w.raw(`<a href="#journal">Journal</a><a href="#decoder">Token decoder</a></nav>`, "\n</header>\n<main>\n\n",
 		"<section id=\"realms-summary\">\n<h2>Realms</h2>\n<ul id=\"realm-list\">")
 	for _, r := range v.Realms {
 		w.raw(`<li><a href="#realm-`)
 		w.urlPart(r.Name)
-		w.raw(`">`)
-		w.text(r.Name)
-		w.raw("</a>")
-		if r.DisplayName != "" {
-			w.raw(` <span class="small">(`)
-			w.text(r.DisplayName)
-			w.raw(")</span>")
-		}
+		w.wrap(`">`, r.Name, "</a>")
+		w.with(r.DisplayName, ` <span class="small">(`, ")</span>")
 		w.rawIf(!r.Enabled, ` <span class="tag bad">disabled</span>`)
 		w.raw(": ")
 		w.int(int64(len(r.Clients)))
@@ -70,14 +60,8 @@ func (v *debugView) html() string {
 func (r *realmView) html(w *htmlWriter) {
 	w.raw("\n", `<section class="realm" id="realm-`)
 	w.text(r.Name)
-	w.raw("\">\n<h2>Realm ")
-	w.text(r.Name)
-	w.raw(" ")
-	if r.DisplayName != "" {
-		w.raw("<small>")
-		w.text(r.DisplayName)
-		w.raw("</small>")
-	}
+	w.wrap("\">\n<h2>Realm ", r.Name, " ")
+	w.with(r.DisplayName, "<small>", "</small>")
 	w.rawIf(!r.Enabled, ` <span class="tag bad">disabled</span>`)
 	w.raw("</h2>\n", `<p class="meta">Issuer <code>`)
 	w.text(r.Issuer)
@@ -87,18 +71,14 @@ func (r *realmView) html(w *htmlWriter) {
 	w.rawIf(r.Sessions != 1, "s")
 	w.raw("</p>\n", `<p class="meta">Keys: `)
 	for _, k := range r.Keys {
-		w.raw("<code>")
-		w.text(k.KID)
-		w.raw("</code> ")
+		w.wrap("<code>", k.KID, "</code> ")
 		w.text(k.Alg)
 		w.raw(" ")
 		w.text(k.Use)
 		w.rawIf(k.Active, ` <span class="tag ok">active</span>`)
 		w.raw(" · ")
 	}
-	w.raw("refresh tokens: HS512 <code>")
-	w.text(r.HMACKid)
-	w.raw("</code></p>\n\n<h3>Clients</h3>\n")
+	w.wrap("refresh tokens: HS512 <code>", r.HMACKid, "</code></p>\n\n<h3>Clients</h3>\n")
 	if len(r.Clients) > 0 {
 		clientsHTML(w, r.Clients)
 	} else {
@@ -120,9 +100,7 @@ func (r *realmView) html(w *htmlWriter) {
 	clientRoles := func(builtin bool) {
 		for _, cr := range r.ClientRoles {
 			if cr.Builtin == builtin {
-				w.raw("<h4>Client roles of <code>")
-				w.text(cr.Client)
-				w.raw("</code></h4>")
+				w.wrap("<h4>Client roles of <code>", cr.Client, "</code></h4>")
 				rolesHTML(w, cr.Roles)
 			}
 		}
@@ -133,15 +111,11 @@ func (r *realmView) html(w *htmlWriter) {
 	w.raw("\n</details>\n\n<h3>Client scopes</h3>\n", `<div class="scroll"><table class="scopes">`,
 		"\n<thead><tr><th>Name</th><th>Protocol</th><th>Realm default type</th><th>In token scope</th><th>Mappers</th></tr></thead>\n<tbody>")
 	for _, sc := range r.Scopes {
-		w.raw("<tr><td><code>")
-		w.text(sc.Name)
-		w.raw("</code></td><td>")
+		w.wrap("<tr><td><code>", sc.Name, "</code></td><td>")
 		w.text(sc.Protocol)
 		w.raw("</td>\n<td>")
 		if sc.Type != "" {
-			w.raw(`<span class="tag">`)
-			w.text(sc.Type)
-			w.raw("</span>")
+			w.wrap(`<span class="tag">`, sc.Type, "</span>")
 		} else {
 			w.raw(`<span class="none">none</span>`)
 		}
@@ -153,21 +127,13 @@ func (r *realmView) html(w *htmlWriter) {
 	if len(r.IdPs) > 0 {
 		w.raw(`<table class="idps">`, "\n<thead><tr><th>Alias</th><th>Provider</th><th>Enabled</th><th>Issuer</th><th>Signature keys</th></tr></thead>\n<tbody>")
 		for _, idp := range r.IdPs {
-			w.raw("<tr><td><code>")
-			w.text(idp.Alias)
-			w.raw("</code>")
-			if idp.DisplayName != "" {
-				w.raw(`<div class="sub">`)
-				w.text(idp.DisplayName)
-				w.raw("</div>")
-			}
+			w.wrap("<tr><td><code>", idp.Alias, "</code>")
+			w.with(idp.DisplayName, `<div class="sub">`, "</div>")
 			w.raw("</td><td>")
 			w.text(idp.ProviderID)
 			w.raw("</td>\n<td>", yesNo(idp.Enabled), "</td><td><code>")
 			w.text(idp.Issuer)
-			w.raw("</code></td><td>")
-			w.text(idp.Keys)
-			w.raw("</td></tr>")
+			w.wrap("</code></td><td>", idp.Keys, "</td></tr>")
 		}
 		w.raw("</tbody>\n</table>")
 	} else {
@@ -189,11 +155,7 @@ func (r *realmView) usersHTML(w *htmlWriter) {
 		w.raw(">\n", `<td><code class="username">`)
 		w.text(u.Username)
 		w.raw("</code>")
-		if u.ServiceAccountOf != "" {
-			w.raw(`<div class="sub">service account of `)
-			w.text(u.ServiceAccountOf)
-			w.raw("</div>")
-		}
+		w.with(u.ServiceAccountOf, `<div class="sub">service account of `, "</div>")
 		w.rawIf(u.Brokered, `<div class="sub">imported at run time</div>`)
 		w.raw("</td>\n", `<td><code class="small">`)
 		w.text(u.ID)
@@ -203,17 +165,13 @@ func (r *realmView) usersHTML(w *htmlWriter) {
 		} else {
 			w.raw(`<span class="tag bad">no</span>`)
 		}
-		w.raw("</td>\n<td>")
-		w.text(u.Email)
-		w.raw("</td>\n<td>")
+		w.wrap("</td>\n<td>", u.Email, "</td>\n<td>")
 		roleListHTML(w, u.RealmRoles)
 		w.raw("</td>\n<td>")
 		roleListHTML(w, u.ClientRoles)
 		w.raw("</td>\n<td>")
 		for _, g := range u.Groups {
-			w.raw("<code>")
-			w.text(g)
-			w.raw("</code> ")
+			w.wrap("<code>", g, "</code> ")
 		}
 		w.rawIf(len(u.Groups) == 0, noneDash)
 		w.raw("</td>\n</tr>")
@@ -239,11 +197,7 @@ func roleHTML(w *htmlWriter, r roleRef) {
 	w.raw(`"`)
 	w.rawIf(r.Inherited, ` title="held through a group, the default role or a composite"`)
 	w.raw(">")
-	if r.Client != "" {
-		w.raw(`<span class="client">`)
-		w.text(r.Client)
-		w.raw("</span> ")
-	}
+	w.with(r.Client, `<span class="client">`, "</span> ")
 	w.text(r.Name)
 	w.raw("</span>")
 }
@@ -266,17 +220,11 @@ func clientsHTML(w *htmlWriter, clients []clientView) {
 		w.raw(">\n", `<td><code class="client-id">`)
 		w.text(c.ClientID)
 		w.raw("</code>")
-		if c.Name != "" {
-			w.raw(`<div class="sub">`)
-			w.text(c.Name)
-			w.raw("</div>")
-		}
+		w.with(c.Name, `<div class="sub">`, "</div>")
 		w.rawIf(!c.Enabled, ` <span class="tag bad">disabled</span>`)
 		w.raw("</td>\n", `<td><span class="tag `)
 		w.text(c.Type)
-		w.raw(`">`)
-		w.text(c.Type)
-		w.raw("</span></td>\n<td>")
+		w.wrap(`">`, c.Type, "</span></td>\n<td>")
 		chips(w, c.Flows, `<span class="chip">`, "</span> ")
 		w.raw("</td>\n<td>")
 		chips(w, c.RedirectURIs, `<code class="uri">`, "</code> ")
@@ -308,9 +256,7 @@ func chips(w *htmlWriter, values []string, open, close string) {
 func rolesHTML(w *htmlWriter, roles []roleView) {
 	w.raw(`<table class="roles">`, "\n<thead><tr><th>Role</th><th>Description</th><th>Composites</th></tr></thead>\n<tbody>")
 	for _, r := range roles {
-		w.raw("<tr><td><code>")
-		w.text(r.Name)
-		w.raw(`</code></td><td class="small">`)
+		w.wrap("<tr><td><code>", r.Name, `</code></td><td class="small">`)
 		w.text(r.Description)
 		w.raw("</td>\n<td>")
 		roleListHTML(w, r.Composites)
@@ -336,36 +282,20 @@ func (v *debugView) journalHTML(w *htmlWriter) {
 			}
 			w.raw("\n<td>")
 			w.int(e.Seq)
-			w.raw("</td><td><code>")
-			w.text(e.When)
-			w.raw("</code></td><td>")
+			w.wrap("</td><td><code>", e.When, "</code></td><td>")
 			w.text(e.Realm)
-			w.raw("</td><td>")
-			w.text(e.Endpoint)
-			w.raw(`</td><td class="small">`)
+			w.wrap("</td><td>", e.Endpoint, `</td><td class="small">`)
 			w.text(e.Grant)
-			w.raw("</td>\n<td>")
-			w.text(e.Client)
-			w.raw("</td><td>")
+			w.wrap("</td>\n<td>", e.Client, "</td><td>")
 			w.text(e.User)
 			w.raw(`</td><td class="outcome">`)
 			w.text(e.Outcome)
 			w.raw(" ", strconv.Itoa(e.Status), "</td>\n<td>")
-			if e.Error != "" {
-				w.raw("<code>")
-				w.text(e.Error)
-				w.raw("</code>")
-			}
-			if e.Description != "" {
-				w.raw(`<div class="sub">`)
-				w.text(e.Description)
-				w.raw("</div>")
-			}
+			w.with(e.Error, "<code>", "</code>")
+			w.with(e.Description, `<div class="sub">`, "</div>")
 			w.raw("</td>\n", `<td class="rule">`)
 			w.text(e.Rule)
-			w.raw(`</td><td class="small">`)
-			w.text(e.Explanation)
-			w.raw("</td>\n</tr>")
+			w.wrap(`</td><td class="small">`, e.Explanation, "</td>\n</tr>")
 		}
 		w.raw("</tbody></table></div>")
 	}
@@ -379,11 +309,7 @@ func (v *debugView) decoderHTML(w *htmlWriter) {
 		`<textarea name="token" id="token" rows="5" spellcheck="false" autocomplete="off" placeholder="eyJhbGciOi...">`)
 	w.text(v.Token)
 	w.raw("</textarea>\n", `<button type="submit" id="decode">Decode and verify</button>`, "\n</form>\n")
-	if v.DecodeError != "" {
-		w.raw(`<div class="result bad" id="decode-result"><strong>error</strong> `)
-		w.text(v.DecodeError)
-		w.raw("</div>")
-	}
+	w.with(v.DecodeError, `<div class="result bad" id="decode-result"><strong>error</strong> `, "</div>")
 	w.raw("\n")
 	if d := v.Decoded; d != nil {
 		class := "bad"
@@ -395,9 +321,7 @@ func (v *debugView) decoderHTML(w *htmlWriter) {
 		}
 		w.raw(`<div class="result `, class, `" id="decode-result">`, "\n", `<strong id="decode-status">`)
 		w.text(d.Status)
-		w.raw(`</strong> · <span id="decode-message">`)
-		w.text(d.Message)
-		w.raw("</span>\n")
+		w.wrap(`</strong> · <span id="decode-message">`, d.Message, "</span>\n")
 		if d.Realm != "" || d.Kid != "" || d.Alg != "" {
 			w.raw(`<dl class="facts">`, "\n")
 			fact := func(name, value, open, close string) {
@@ -416,9 +340,7 @@ func (v *debugView) decoderHTML(w *htmlWriter) {
 		if len(d.Notes) > 0 {
 			w.raw(`<ul id="decode-notes">`)
 			for _, n := range d.Notes {
-				w.raw("<li>")
-				w.text(n)
-				w.raw("</li>")
+				w.wrap("<li>", n, "</li>")
 			}
 			w.raw("</ul>\n")
 		}
@@ -430,19 +352,13 @@ func (v *debugView) decoderHTML(w *htmlWriter) {
 			if len(d.Times) > 0 {
 				w.raw(`<table class="times"><tbody>`)
 				for _, t := range d.Times {
-					w.raw("<tr><td><code>")
-					w.text(t.Name)
-					w.raw("</code></td><td>")
+					w.wrap("<tr><td><code>", t.Name, "</code></td><td>")
 					w.text(t.At)
-					w.raw(`</td><td class="small">`)
-					w.text(t.Relative)
-					w.raw(" (server clock)</td></tr>")
+					w.wrap(`</td><td class="small">`, t.Relative, " (server clock)</td></tr>")
 				}
 				w.raw("</tbody></table>\n")
 			}
-			w.raw(`<pre id="decode-claims">`)
-			w.text(d.ClaimsJSON)
-			w.raw("</pre></div>\n</div>\n")
+			w.wrap(`<pre id="decode-claims">`, d.ClaimsJSON, "</pre></div>\n</div>\n")
 		}
 	}
 	w.raw("</section>\n")

@@ -8,7 +8,6 @@ import (
 	"regexp"
 	"strings"
 	"testing"
-	"time"
 )
 
 // FuzzAuthorize sends arbitrary query strings (GET) or form bodies (POST) and Cookie headers
@@ -63,21 +62,11 @@ func FuzzAuthorize(f *testing.F) {
 		if cookie != "" {
 			req.Header.Set("Cookie", cookie)
 		}
-		done := make(chan *httptest.ResponseRecorder, 1)
-		go func() {
+		rec := fz.answer(t, func() *httptest.ResponseRecorder {
 			rec := httptest.NewRecorder()
 			s.Handler().ServeHTTP(rec, req)
-			done <- rec
-		}()
-		var rec *httptest.ResponseRecorder
-		select {
-		case rec = <-done:
-		case <-time.After(10 * time.Second):
-			t.Fatalf("no response within 10 s")
-		}
-		if p := fz.panic.take(); p != "" {
-			t.Fatalf("handler panicked: %s", p)
-		}
+			return rec
+		})
 		var target string
 		var params url.Values
 		switch rec.Code {

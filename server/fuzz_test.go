@@ -87,6 +87,24 @@ func (fz *fuzzServer) rebuild(tb testing.TB) {
 	fz.srv = s
 }
 
+// answer runs one request and fails the input if it takes more than 10 s or panics (the
+// recover middleware logs panics to fz.panic).
+func (fz *fuzzServer) answer(t *testing.T, do func() *httptest.ResponseRecorder) *httptest.ResponseRecorder {
+	t.Helper()
+	done := make(chan *httptest.ResponseRecorder, 1)
+	go func() { done <- do() }()
+	var rec *httptest.ResponseRecorder
+	select {
+	case rec = <-done:
+	case <-time.After(10 * time.Second):
+		t.Fatalf("no response within 10 s")
+	}
+	if p := fz.panic.take(); p != "" {
+		t.Fatalf("handler panicked: %s", p)
+	}
+	return rec
+}
+
 func fuzzBasic(id, secret string) string {
 	return "Basic " + base64.StdEncoding.EncodeToString([]byte(id+":"+secret))
 }
@@ -147,17 +165,7 @@ func FuzzTokenEndpoint(f *testing.F) {
 	f.Fuzz(func(t *testing.T, realm uint8, contentType, auth, body string) {
 		s := fz.server(t)
 		name := fuzzRealms[int(realm)%len(fuzzRealms)]
-		done := make(chan *httptest.ResponseRecorder, 1)
-		go func() { done <- fuzzPost(s, name, contentType, auth, body) }()
-		var rec *httptest.ResponseRecorder
-		select {
-		case rec = <-done:
-		case <-time.After(10 * time.Second):
-			t.Fatalf("no response within 10 s")
-		}
-		if p := fz.panic.take(); p != "" {
-			t.Fatalf("handler panicked: %s", p)
-		}
+		rec := fz.answer(t, func() *httptest.ResponseRecorder { return fuzzPost(s, name, contentType, auth, body) })
 		switch rec.Code {
 		case 200, 400, 401, 403, 404, 413, 415:
 		default:

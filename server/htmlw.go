@@ -23,6 +23,20 @@ func (w *htmlWriter) raw(parts ...string) {
 // text writes a value escaped for element content and quoted attribute values.
 func (w *htmlWriter) text(s string) { htmlEscaper.WriteString(w, s) }
 
+// wrap writes trusted open markup, a value escaped as text, and trusted close markup.
+func (w *htmlWriter) wrap(open, value, close string) {
+	w.WriteString(open)
+	w.text(value)
+	w.WriteString(close)
+}
+
+// with is wrap for a value that may be empty, writing nothing then ({{with}} in a template).
+func (w *htmlWriter) with(value, open, close string) {
+	if value != "" {
+		w.wrap(open, value, close)
+	}
+}
+
 // int writes a number.
 func (w *htmlWriter) int(n int64) { w.WriteString(strconv.FormatInt(n, 10)) }
 

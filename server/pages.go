@@ -30,16 +30,8 @@ func (p *page) html(kind string) string {
 	switch kind {
 	case "login":
 		w.raw("<h1 id=\"kc-page-title\">Sign in to your account</h1>\n")
-		if p.Error != "" {
-			w.raw(`<div class="alert" id="input-error" aria-live="polite">`)
-			w.text(p.Error)
-			w.raw("</div>\n")
-		}
-		if p.Info != "" {
-			w.raw(`<div class="info">`)
-			w.text(p.Info)
-			w.raw("</div>\n")
-		}
+		w.with(p.Error, `<div class="alert" id="input-error" aria-live="polite">`, "</div>\n")
+		w.with(p.Info, `<div class="info">`, "</div>\n")
 		w.raw(`<form id="kc-form-login" action="`)
 		w.url(p.Action)
 		w.raw("\" method=\"post\" novalidate=\"novalidate\">\n<label for=\"username\">Username or email</label>\n",
@@ -53,13 +45,9 @@ func (p *page) html(kind string) string {
 			"<button name=\"login\" id=\"kc-login\" type=\"submit\">Sign In</button>\n</form></div></body></html>\n")
 		return w.String()
 	case "error":
-		w.raw("<h1 id=\"kc-page-title\">We are sorry...</h1>\n<p id=\"kc-error-message\" class=\"instruction\">")
-		w.text(p.Error)
-		w.raw("</p>\n")
+		w.wrap("<h1 id=\"kc-page-title\">We are sorry...</h1>\n<p id=\"kc-error-message\" class=\"instruction\">", p.Error, "</p>\n")
 	default: // info
-		w.raw(`<h1 id="kc-page-title">`)
-		w.text(p.Heading)
-		w.raw("</h1>\n<p class=\"instruction\">")
+		w.wrap(`<h1 id="kc-page-title">`, p.Heading, "</h1>\n<p class=\"instruction\">")
 		w.text(p.Info)
 		w.raw("</p>\n")
 		if p.Action != "" {
@@ -67,15 +55,11 @@ func (p *page) html(kind string) string {
 			w.url(p.Action)
 			w.raw(`" method="post">`)
 			for _, h := range p.Hidden {
-				w.raw(`<input type="hidden" name="`)
-				w.text(h.Name)
-				w.raw(`" value="`)
+				w.wrap(`<input type="hidden" name="`, h.Name, `" value="`)
 				w.text(h.Value)
 				w.raw(`">`)
 			}
-			w.raw("\n<button name=\"confirmLogout\" id=\"kc-logout\" type=\"submit\">")
-			w.text(p.Button)
-			w.raw("</button></form>\n")
+			w.wrap("\n<button name=\"confirmLogout\" id=\"kc-logout\" type=\"submit\">", p.Button, "</button></form>\n")
 		}
 	}
 	if p.BackURL != "" {
