@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"github.com/labstack/echo/v4"
-	"github.com/labstack/echo/v4/middleware"
 
 	"github.com/kcmock/kcmock/scenarios"
 	"github.com/kcmock/kcmock/tokens"
@@ -172,18 +171,7 @@ func (s *Server) routes() *echo.Echo {
 	e.HideBanner = true
 	e.HidePort = true
 	e.HTTPErrorHandler = s.handleError
-	e.Use(middleware.RecoverWithConfig(middleware.RecoverConfig{DisableStackAll: true, LogErrorFunc: func(c echo.Context, err error, stack []byte) error {
-		s.log.Error("panic", "err", err, "path", c.Request().URL.Path, "stack", string(stack))
-		return err
-	}}))
-	e.Use(middleware.RequestLoggerWithConfig(middleware.RequestLoggerConfig{
-		LogMethod: true, LogURI: true, LogStatus: true, LogLatency: true, LogRemoteIP: true, HandleError: true,
-		LogValuesFunc: func(c echo.Context, v middleware.RequestLoggerValues) error {
-			s.log.Info("request", "method", v.Method, "uri", v.URI, "status", v.Status, "latency", v.Latency, "remote", v.RemoteIP)
-			return nil
-		},
-	}))
-	e.Use(middleware.BodyLimit(fmt.Sprintf("%dB", s.cfg.MaxBodyBytes)))
+	e.Use(s.recoverPanics, s.logRequests, limitBody(s.cfg.MaxBodyBytes))
 	for _, prefix := range []string{"", "/auth"} {
 		g := e.Group(prefix + "/realms/:realm")
 		p := prefix
