@@ -69,9 +69,14 @@ func TestZitadelTokenExchange(t *testing.T) {
 		t.Fatalf("token endpoint from discovery = %q, want %q", got, want)
 	}
 
+	// A scope to send: zitadel sends an empty scope parameter otherwise, which Keycloak refuses
+	// (see "empty parameters are values"). profile is one of api-gateway's default scopes, so
+	// it changes nothing in the tokens.
+	scope := []string{"profile"}
+
 	t.Run("access token for orders-api", func(t *testing.T) {
 		resp, err := tokenexchange.ExchangeToken(ctx, te, alice, oidc.AccessTokenType, "", "", nil,
-			[]string{"orders-api"}, nil, oidc.AccessTokenType)
+			[]string{"orders-api"}, scope, oidc.AccessTokenType)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -100,20 +105,16 @@ func TestZitadelTokenExchange(t *testing.T) {
 		}
 	})
 
-	t.Run("default requested_token_type", func(t *testing.T) {
-		// zitadel writes every field of its request struct, the empty ones as empty parameters:
-		// kcmock takes an empty requested_token_type (and scope, actor_token…) as absent.
-		resp, err := tokenexchange.ExchangeToken(ctx, te, alice, oidc.AccessTokenType, "", "", nil,
+	t.Run("empty parameters are values", func(t *testing.T) {
+		// zitadel writes every field of its request struct, the unset ones as empty parameters
+		// ("requested_token_type=&scope=&actor_token=..."). Keycloak's form parser keeps empty
+		// values, and neither "" as a token type nor a scope named "" passes its checks, so
+		// with zitadel's client the type and at least one scope must be given (as above).
+		_, err := tokenexchange.ExchangeToken(ctx, te, alice, oidc.AccessTokenType, "", "", nil,
 			[]string{"orders-api", "billing-api"}, nil, "")
-		if err != nil {
-			t.Fatal(err)
-		}
-		if resp.IssuedTokenType != oidc.AccessTokenType {
-			t.Errorf("issued_token_type = %q", resp.IssuedTokenType)
-		}
-		aud, _ := zitadelClaims(t, resp.AccessToken)["aud"].([]any)
-		if len(aud) != 2 || !slices.Contains(aud, any("orders-api")) || !slices.Contains(aud, any("billing-api")) {
-			t.Errorf("aud = %v, want orders-api and billing-api", aud)
+		var oe *oidc.Error
+		if !errors.As(err, &oe) || oe.ErrorType != oidc.InvalidRequest || oe.Description != "requested_token_type unsupported" {
+			t.Errorf("empty requested_token_type: err = %v, want invalid_request requested_token_type unsupported", err)
 		}
 		mu.Lock()
 		last := forms[len(forms)-1]
@@ -126,11 +127,16 @@ func TestZitadelTokenExchange(t *testing.T) {
 		if got := last["audience"]; !slices.Equal(got, []string{"orders-api", "billing-api"}) {
 			t.Errorf("audience parameters = %q", got)
 		}
+		_, err = tokenexchange.ExchangeToken(ctx, te, alice, oidc.AccessTokenType, "", "", nil,
+			[]string{"orders-api"}, nil, oidc.AccessTokenType)
+		if !errors.As(err, &oe) || oe.ErrorType != oidc.InvalidScope || oe.Description != "Invalid scopes: " {
+			t.Errorf("empty scope: err = %v, want invalid_scope \"Invalid scopes: \"", err)
+		}
 	})
 
 	t.Run("refresh token, same session", func(t *testing.T) {
 		resp, err := tokenexchange.ExchangeToken(ctx, te, alice, oidc.AccessTokenType, "", "", nil,
-			[]string{"orders-api"}, nil, oidc.RefreshTokenType)
+			[]string{"orders-api"}, scope, oidc.RefreshTokenType)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -145,7 +151,7 @@ func TestZitadelTokenExchange(t *testing.T) {
 	t.Run("refusals reach the caller", func(t *testing.T) {
 		bob := zitadelLogin(t, hs, issuer, "bob")
 		_, err := tokenexchange.ExchangeToken(ctx, te, bob, oidc.AccessTokenType, "", "", nil,
-			[]string{"orders-api"}, nil, oidc.AccessTokenType)
+			[]string{"orders-api"}, scope, oidc.AccessTokenType)
 		var oe *oidc.Error
 		if !errors.As(err, &oe) || oe.ErrorType != oidc.InvalidRequest || oe.Description != "Requested audience not available: orders-api" {
 			t.Errorf("bob's exchange: err = %v, want invalid_request Requested audience not available: orders-api", err)
@@ -157,7 +163,7 @@ func TestZitadelTokenExchange(t *testing.T) {
 			t.Fatal(err)
 		}
 		_, err = tokenexchange.ExchangeToken(ctx, reporting, alice, oidc.AccessTokenType, "", "", nil,
-			[]string{"orders-api"}, nil, oidc.AccessTokenType)
+			[]string{"orders-api"}, scope, oidc.AccessTokenType)
 		if !errors.As(err, &oe) || oe.ErrorType != oidc.AccessDenied || oe.Description != "Client is not within the token audience" {
 			t.Errorf("reporting's exchange: err = %v, want access_denied Client is not within the token audience", err)
 		}
@@ -168,7 +174,7 @@ func TestZitadelTokenExchange(t *testing.T) {
 			t.Fatal(err)
 		}
 		_, err = tokenexchange.ExchangeToken(ctx, anonymous, alice, oidc.AccessTokenType, "", "", nil,
-			[]string{"orders-api"}, nil, oidc.AccessTokenType)
+			[]string{"orders-api"}, scope, oidc.AccessTokenType)
 		if !errors.As(err, &oe) || oe.ErrorType != oidc.InvalidClient {
 			t.Errorf("unauthenticated exchange: err = %v, want invalid_client", err)
 		}

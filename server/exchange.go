@@ -53,9 +53,9 @@ func standardUnsupported(tr *tokenRequest) string {
 		return "Parameter 'subject_issuer' is not supported for standard token exchange"
 	case !tr.client.AttrBool(attrStandardExchange, false):
 		return "Standard token exchange is not enabled for the requested client"
-	case f.Get("subject_token") == "":
+	case !f.Has("subject_token"): // Keycloak tests for null: an empty value goes on, to fail verification
 		return "Parameter 'subject_token' required for standard token exchange"
-	case f.Get("subject_token_type") == "":
+	case !f.Has("subject_token_type"):
 		return "Parameter 'subject_token_type' required for standard token exchange"
 	case f.Get("subject_token_type") != tokenTypeAccess:
 		return "Parameter 'subject_token' supports access tokens only"

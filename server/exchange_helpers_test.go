@@ -152,6 +152,14 @@ func exchangeForm(subject string, kv ...string) url.Values {
 	return f
 }
 
+// withEmpty adds parameters sent with an empty value ("name="), which exchangeForm cannot.
+func withEmpty(f url.Values, names ...string) url.Values {
+	for _, n := range names {
+		f[n] = []string{""}
+	}
+	return f
+}
+
 // forge re-signs a token's payload with the realm's key after changing its claims: a token
 // Keycloak could have issued, in a state the test wants (expired, other client, …).
 func forge(t testing.TB, ts *testServer, realm, jwt string, change func(map[string]any)) string {

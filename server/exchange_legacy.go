@@ -3,6 +3,7 @@ package server
 import (
 	"encoding/json"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/kcmock/kcmock/scenarios"
@@ -30,23 +31,28 @@ func (s *Server) legacyExchange(tr *tokenRequest) error {
 	fg := fgap{on: tr.srv.Feature("admin-fine-grained-authz"), realm: r}
 	x := &legacy{tr: tr, fg: fg, holderCheck: true}
 
-	// Stage 1: the subject token, internal or external.
-	if raw := f.Get("subject_token"); raw != "" {
-		issuer, typ := f.Get("subject_issuer"), f.Get("subject_token_type")
-		if issuer == "" && typ == tokenTypeJWT {
+	// Stage 1: the subject token, internal or external. Keycloak tests its parameters for
+	// null, so a parameter sent empty counts as given: an empty subject_token is a token that
+	// fails verification, not a naked impersonation; an empty subject_issuer names no provider.
+	if f.Has("subject_token") {
+		raw := f.Get("subject_token")
+		issuer, hasIssuer, typ := f.Get("subject_issuer"), f.Has("subject_issuer"), f.Get("subject_token_type")
+		if !hasIssuer && typ == tokenTypeJWT {
 			_, payload, err := tokens.Peek(raw)
 			var claims struct {
-				Iss string `json:"iss"`
+				Iss *string `json:"iss"`
 			}
 			if err != nil || json.Unmarshal(payload, &claims) != nil {
 				return errInvalidRequest("Invalid token type, must be access token").because("legacy exchange 1.1: jwt subject token", "subject_token_type is jwt but the token is not a readable JWT")
 			}
-			issuer = claims.Iss
+			if claims.Iss != nil {
+				issuer, hasIssuer = *claims.Iss, true
+			}
 		}
-		if issuer != "" && issuer != tr.issuer() {
+		if hasIssuer && issuer != tr.issuer() {
 			return s.externalExchange(x, raw, issuer, typ)
 		}
-		if typ != "" && typ != tokenTypeAccess {
+		if f.Has("subject_token_type") && typ != tokenTypeAccess {
 			return errInvalidRequest("Invalid token type, must be access token").because("legacy exchange 1.3: subject token type", "subject_token_type "+typ+" is not the access-token type")
 		}
 		subject, reason := s.verifyAccessToken(tr.call, raw)
@@ -57,7 +63,8 @@ func (s *Server) legacyExchange(tr *tokenRequest) error {
 	}
 
 	// Stage 2: impersonation.
-	if name := f.Get("requested_subject"); name != "" {
+	if f.Has("requested_subject") {
+		name := f.Get("requested_subject")
 		target := r.User(name)
 		if target == nil {
 			target = r.UserByID(name)
@@ -84,8 +91,8 @@ func (s *Server) legacyExchange(tr *tokenRequest) error {
 	}
 
 	// Stage 3: to an external identity provider.
-	if alias := f.Get("requested_issuer"); alias != "" {
-		return s.exchangeToIdP(x, alias)
+	if f.Has("requested_issuer") {
+		return s.exchangeToIdP(x, f.Get("requested_issuer"))
 	}
 	return s.legacyToClient(x)
 }
@@ -145,12 +152,13 @@ func (s *Server) legacyToClient(x *legacy) error {
 	f, r, requester, version := tr.form, tr.realm.model, tr.client, tr.srv.Version
 
 	requested := f.Get("requested_token_type")
+	if !f.Has("requested_token_type") {
+		requested = tokenTypeRefresh // absent; an empty value is refused below, as in Keycloak
+	}
 	switch requested {
-	case "":
-		requested = tokenTypeRefresh
 	case tokenTypeAccess, tokenTypeRefresh, tokenTypeSAML2:
 	default:
-		return errInvalidRequest("requested_token_type unsupported").because("legacy exchange 4.1: requested token type", requested+" is not an access, refresh or SAML token type")
+		return errInvalidRequest("requested_token_type unsupported").because("legacy exchange 4.1: requested token type", strconv.Quote(requested)+" is not an access, refresh or SAML token type")
 	}
 	target := requester
 	audience := f["audience"]

@@ -100,6 +100,22 @@ func TestLegacyExchangeRefusals(t *testing.T) {
 		{"jwt that is not a JWT", base, func(string) url.Values {
 			return legacyForm("subject_token", "garbage", "subject_token_type", tokenTypeJWT)
 		}, req, 400, "invalid_request", "Invalid token type, must be access token"},
+		// Parameters sent empty are values, as in Keycloak (null checks on a form that keeps "").
+		{"empty subject_token is a token, not a naked impersonation", eftr(t, nakedAllowed...), func(string) url.Values {
+			return legacyForm("subject_token", "", "requested_subject", "ivan")
+		}, req, 400, "invalid_request", "Invalid token"},
+		{"empty subject_token_type is not the access-token type", base, func(a string) url.Values {
+			return legacyForm("subject_token", a, "subject_token_type", "", "audience", "eftr-service")
+		}, req, 400, "invalid_request", "Invalid token type, must be access token"},
+		{"empty requested_subject names nobody", base, func(a string) url.Values {
+			return legacyForm("subject_token", a, "requested_subject", "", "audience", "eftr-service")
+		}, req, 403, "access_denied", "Client not allowed to exchange"},
+		{"empty requested_issuer names no provider", base, func(a string) url.Values {
+			return legacyForm("subject_token", a, "requested_issuer", "")
+		}, req, 400, "invalid_request", "Invalid issuer"},
+		{"empty requested_token_type", base, func(a string) url.Values {
+			return legacyForm("subject_token", a, "requested_token_type", "")
+		}, req, 400, "invalid_request", "requested_token_type unsupported"},
 		// Direct naked impersonation.
 		{"naked impersonation refused with the EFTR setup", base, func(string) url.Values {
 			return legacyForm("requested_subject", "ivan")

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/http"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/kcmock/kcmock/scenarios"
@@ -22,11 +23,13 @@ func (s *Server) standardExchange(tr *tokenRequest) error {
 		return errInvalidRequest("Invalid token").because("standard exchange P1: subject token verification", "the subject token is not a live access token of realm "+r.Name+": "+reason)
 	}
 
-	// P3: the requested token type.
+	// P3: the requested token type; absent means an access token. An empty value is not
+	// absent: Keycloak's form parser keeps it, and "" is no token type it accepts.
 	requested := tr.form.Get("requested_token_type")
-	switch requested {
-	case "":
+	if !tr.form.Has("requested_token_type") {
 		requested = tokenTypeAccess
+	}
+	switch requested {
 	case tokenTypeAccess, tokenTypeID, tokenTypeSAML2:
 	case tokenTypeRefresh:
 		if !standardRefreshAllowed(requester) {
@@ -35,7 +38,7 @@ func (s *Server) standardExchange(tr *tokenRequest) error {
 		}
 	default:
 		return errInvalidRequest("requested_token_type unsupported").because("standard exchange P3: requested token type",
-			requested+" is not an access, ID or refresh token type")
+			strconv.Quote(requested)+" is not an access, ID or refresh token type")
 	}
 
 	// P4: every audience names a client of the realm, in request order.
@@ -64,7 +67,7 @@ func (s *Server) standardExchange(tr *tokenRequest) error {
 	}
 
 	// P8: scopes are the requester's, as in any of its own logins.
-	scopes, err := requestScopes(requester, tr.form.Get("scope"))
+	scopes, err := requestScopes(requester, tr.form)
 	if err != nil {
 		var oe *OAuthError
 		if errors.As(err, &oe) {

@@ -58,6 +58,13 @@ func TestStandardExchangeRefusals(t *testing.T) {
 		{"P1 user disabled", exchangeForm(forge(t, ts, "x", cc, func(m map[string]any) { m["sub"] = ts.Scenario().Realm("x").User("gone").ID })), req, 400, "invalid_request", "Invalid token"},
 		{"P1 alg none", exchangeForm("eyJhbGciOiJub25lIn0." + strings.Split(john, ".")[1] + "."), req, 400, "invalid_request", "Invalid token"},
 		// P3–P13.
+		// A parameter sent empty is a value to Keycloak (its form parser keeps "", the checks
+		// test for null), never the parameter left out.
+		{"empty subject_token is a token that fails P1", form("grant_type", grantTokenExchange, "subject_token", "", "subject_token_type", tokenTypeAccess), req, 400, "invalid_request", "Invalid token"},
+		{"empty subject_token_type is not the access-token type", form("grant_type", grantTokenExchange, "subject_token", john, "subject_token_type", ""), req, 400, "invalid_request", "Parameter 'subject_token' supports access tokens only"},
+		{"P3 empty requested_token_type", withEmpty(exchangeForm(john), "requested_token_type"), req, 400, "invalid_request", "requested_token_type unsupported"},
+		{"P8 empty scope", withEmpty(exchangeForm(john), "scope"), req, 400, "invalid_scope", "Invalid scopes: "},
+		{"P8 leading space: a scope named \"\"", exchangeForm(john, "scope", " optional-scope2"), req, 400, "invalid_scope", "Invalid scopes:  optional-scope2"},
 		{"P3 jwt requested", exchangeForm(john, "requested_token_type", tokenTypeJWT), req, 400, "invalid_request", "requested_token_type unsupported"},
 		{"P3 refresh without the client option", exchangeForm(john, "requested_token_type", tokenTypeRefresh), basic("requester-norefresh", "s"), 400, "invalid_request", "requested_token_type unsupported"},
 		{"P3 before P4", exchangeForm(john, "requested_token_type", "garbage", "audience", "nobody"), req, 400, "invalid_request", "requested_token_type unsupported"},

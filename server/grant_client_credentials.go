@@ -25,7 +25,7 @@ func (s *Server) clientCredentialsGrant(tr *tokenRequest) error {
 	if !u.Enabled {
 		return oauthErr(http.StatusUnauthorized, "invalid_request", "User '"+u.Username+"' disabled")
 	}
-	scopes, err := requestScopes(c, tr.form.Get("scope"))
+	scopes, err := requestScopes(c, tr.form)
 	if err != nil {
 		return err
 	}

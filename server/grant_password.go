@@ -3,6 +3,7 @@ package server
 import (
 	"errors"
 	"net/http"
+	"net/url"
 	"strings"
 
 	"github.com/kcmock/kcmock/scenarios"
@@ -22,7 +23,7 @@ func (s *Server) passwordGrant(tr *tokenRequest) error {
 		return oauthErr(http.StatusBadRequest, "invalid_client", "Client requires user consent").
 			because("password grant: consent", "client "+c.ClientID+" requires consent, which the password grant cannot ask for")
 	}
-	scopes, err := requestScopes(c, tr.form.Get("scope"))
+	scopes, err := requestScopes(c, tr.form)
 	if err != nil {
 		return err
 	}
@@ -81,8 +82,15 @@ func errInvalidGrantStatus(status int, desc string) *OAuthError {
 	return oauthErr(status, "invalid_grant", desc)
 }
 
-// requestScopes validates the scope parameter, mapping mint's refusal to Keycloak's response.
-func requestScopes(c *scenarios.Client, param string) (mint.Scopes, error) {
+// requestScopes is OAuth2GrantTypeBase.getRequestedScopes: no scope parameter asks for the
+// client's defaults; a given one is checked by mint.RequestScopes. A given but empty one
+// ("scope=") is refused as Keycloak refuses it: its form parser keeps the empty value, and
+// splitting "" yields one scope named "", which no client has.
+func requestScopes(c *scenarios.Client, form url.Values) (mint.Scopes, error) {
+	param := form.Get("scope")
+	if param == "" && form.Has("scope") {
+		return mint.Scopes{}, errInvalidScope("Invalid scopes: ")
+	}
 	scopes, err := mint.RequestScopes(c, param)
 	var ise *mint.InvalidScopeError
 	if errors.As(err, &ise) {

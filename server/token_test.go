@@ -7,6 +7,26 @@ import (
 	"time"
 )
 
+// TestScopeParameterAccepted: trailing spaces and a scope of spaces only split into no empty
+// name (Java drops trailing empty strings), so Keycloak grants them the client's defaults.
+func TestScopeParameterAccepted(t *testing.T) {
+	ts := newTestServer(t, testRealm, Config{})
+	for _, tc := range []struct{ scope, want string }{
+		{"email ", "email profile"},
+		{" ", "email profile"},
+		{"openid email  ", "openid email profile"},
+	} {
+		res := ts.token(t, "myrealm", form("grant_type", "password", "username", "alice", "password", "alice-pw", "scope", tc.scope), basic("my-app", "my-secret"))
+		if res.status != 200 {
+			t.Errorf("scope %q: %d %s", tc.scope, res.status, res.body)
+			continue
+		}
+		if got := res.json(t)["scope"]; got != tc.want {
+			t.Errorf("scope %q: granted %q, want %q", tc.scope, got, tc.want)
+		}
+	}
+}
+
 // TestTokenRefusals covers every refusal of the token endpoint's common checks, client
 // authentication and the password, client_credentials and refresh_token grants, with the
 // status, error and error_description Keycloak 26.4 answers.
@@ -53,6 +73,13 @@ func TestTokenRefusals(t *testing.T) {
 		{"cc service accounts off", "myrealm", form("grant_type", "client_credentials"), basic("no-direct", "s"), 401, "unauthorized_client", "Client not enabled to retrieve service account"},
 		{"cc service account disabled", "myrealm", form("grant_type", "client_credentials"), basic("sa-off", "s"), 401, "invalid_request", "User 'service-account-sa-off' disabled"},
 		{"cc invalid scope", "myrealm", form("grant_type", "client_credentials", "scope", "nope"), app, 400, "invalid_scope", "Invalid scopes: nope"},
+		// The scope parameter is split on single spaces (Java's split): an empty value, a leading
+		// or doubled space makes a scope named "", and a tab is part of a name.
+		{"empty scope", "myrealm", form("grant_type", "password", "username", "alice", "password", "alice-pw", "scope", ""), app, 400, "invalid_scope", "Invalid scopes: "},
+		{"cc empty scope", "myrealm", form("grant_type", "client_credentials", "scope", ""), app, 400, "invalid_scope", "Invalid scopes: "},
+		{"leading space", "myrealm", form("grant_type", "password", "username", "alice", "password", "alice-pw", "scope", " email"), app, 400, "invalid_scope", "Invalid scopes:  email"},
+		{"doubled space", "myrealm", form("grant_type", "client_credentials", "scope", "email  profile"), app, 400, "invalid_scope", "Invalid scopes: email  profile"},
+		{"tab between scopes", "myrealm", form("grant_type", "client_credentials", "scope", "email\tprofile"), app, 400, "invalid_scope", `Invalid scopes: email\tprofile`}, // the tab as JSON escapes it
 		// refresh_token grant, before any session lookup.
 		{"refresh missing", "myrealm", form("grant_type", "refresh_token"), app, 400, "invalid_request", "No refresh token"},
 		{"refresh garbage", "myrealm", form("grant_type", "refresh_token", "refresh_token", "abc"), app, 400, "invalid_grant", "Invalid refresh token"},

@@ -35,11 +35,16 @@ func (s Scopes) Has(name string) bool {
 
 // RequestScopes validates a scope parameter against the client (TokenManager.isValidScope):
 // every requested value other than openid must be one of the client's default or optional
-// scopes. The grant is the defaults plus the requested optional scopes.
+// scopes. The grant is the defaults plus the requested optional scopes. An empty param asks
+// for nothing; callers that read a request tell an empty scope parameter from an absent one.
+//
+// The parameter is split as Keycloak splits it (Java's String.split(" ")): on single spaces
+// only, so a leading or doubled space makes an empty name and a tab is part of a name, both of
+// which no client scope has; trailing spaces are dropped.
 func RequestScopes(c *scenarios.Client, param string) (Scopes, error) {
 	var s Scopes
 	requested := map[string]bool{}
-	for _, v := range strings.Fields(param) {
+	for _, v := range SplitScope(param) {
 		if v == ScopeOpenID {
 			s.OpenID = true
 			continue
@@ -118,3 +123,14 @@ func (s Scopes) String(tokenScopeOnly bool) string {
 
 // ParseScopeString splits a scope claim into names (openid included).
 func ParseScopeString(s string) []string { return strings.Fields(s) }
+
+// SplitScope splits a scope parameter like Java's String.split(" "), which Keycloak's
+// TokenManager.parseScopeParameter uses: on every single space, keeping the empty names
+// before and between spaces and dropping the trailing ones. An empty param gives no names.
+func SplitScope(param string) []string {
+	names := strings.Split(param, " ")
+	for len(names) > 0 && names[len(names)-1] == "" {
+		names = names[:len(names)-1]
+	}
+	return names
+}
