@@ -71,7 +71,11 @@ func providerByIssuer(r *scenarios.Realm, issuer string) *scenarios.IdentityProv
 }
 
 func issuerListed(idp *scenarios.IdentityProvider, issuer string) bool {
-	for _, iss := range strings.Split(idp.Config["issuer"], ",") {
+	list := idp.Config["issuer"]
+	if list == "" {
+		return false // a provider without an issuer is found by its alias only
+	}
+	for _, iss := range strings.Split(list, ",") {
 		if strings.TrimSpace(iss) == issuer {
 			return true
 		}

@@ -118,6 +118,8 @@ func TestExternalToInternalExchange(t *testing.T) {
 		{"jwt type reads the issuer from the token", legacyForm("subject_token", pat, "subject_token_type", tokenTypeJWT), broker, 200, "", "", "pat"},
 		{"linked user", ext(forged(func(m map[string]any) { m["sub"] = "LINKED-ID" })), broker, 200, "", "", "corp-linked"},
 		{"unknown provider", legacyForm("subject_token", pat, "subject_issuer", "nobody"), broker, 400, "invalid_issuer", "Invalid subject_issuer parameter", ""},
+		{"empty subject_issuer names no provider", legacyForm("subject_token", pat, "subject_issuer", ""), broker, 400, "invalid_issuer", "Invalid subject_issuer parameter", ""},
+		{"jwt whose iss is empty names no provider", legacyForm("subject_token", forged(func(m map[string]any) { m["iss"] = "" }), "subject_token_type", tokenTypeJWT), broker, 400, "invalid_issuer", "Invalid subject_issuer parameter", ""},
 		{"no permission", ext(pat), basic("outsider", "o"), 403, "access_denied", "Client not allowed to exchange", ""},
 		{"generic oidc provider with an access token (needs userinfo)", legacyForm("subject_token", pat, "subject_issuer", "generic"), broker, 400, "invalid_token", "invalid token", ""},
 		{"generic oidc provider with a jwt", legacyForm("subject_token", partnerToken("gina"), "subject_issuer", "generic", "subject_token_type", tokenTypeJWT), broker, 200, "", "", "gina"},
