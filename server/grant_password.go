@@ -30,7 +30,7 @@ func (s *Server) passwordGrant(tr *tokenRequest) error {
 	if tr.decision != nil {
 		tr.decision.user = tr.form.Get("username")
 	}
-	u, oe := directGrantUser(r, tr.srv.Version, tr.form.Get("username"), tr.form.Get("password"))
+	u, oe := directGrantUser(r, tr.srv.Version, tr.form)
 	if oe != nil {
 		return oe
 	}
@@ -45,10 +45,12 @@ func (s *Server) passwordGrant(tr *tokenRequest) error {
 
 // directGrantUser runs the direct-grant authenticators (ValidateUsername, ValidatePassword)
 // and the required-action check that follows them.
-func directGrantUser(r *scenarios.Realm, version scenarios.Version, username, password string) (*scenarios.User, *OAuthError) {
-	if username == "" {
+func directGrantUser(r *scenarios.Realm, version scenarios.Version, form url.Values) (*scenarios.User, *OAuthError) {
+	// ValidateUsername tests for null: "username=" is a name no user has.
+	if !form.Has("username") {
 		return nil, oauthErr(http.StatusUnauthorized, "invalid_request", "Missing parameter: username")
 	}
+	username, password := form.Get("username"), form.Get("password")
 	// Up to 26.5 the authenticators answer a credentials failure with 401; 26.6 made these
 	// invalid_grant answers 400 as RFC 6749 §5.2 asks (keycloak#46528, 26.6.0 upgrade notes).
 	credentialsStatus := http.StatusUnauthorized

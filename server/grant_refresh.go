@@ -27,7 +27,7 @@ type refreshClaims struct {
 // user, client session, scope narrowing.
 func (s *Server) refreshGrant(tr *tokenRequest) error {
 	raw := tr.form.Get("refresh_token")
-	if raw == "" {
+	if !tr.form.Has("refresh_token") { // an empty one is a token that does not verify
 		return errInvalidRequest("No refresh token")
 	}
 	rt, oe := s.verifyRefresh(tr.call, raw)

@@ -61,7 +61,7 @@ func (s *Server) tokenDecide(c *call, d *decision) error {
 	}
 	gt := form.Get("grant_type")
 	d.grant = gt
-	if gt == "" {
+	if !form.Has("grant_type") { // "grant_type=" is an unsupported grant type
 		return errInvalidRequest("Missing form parameter: grant_type")
 	}
 	grant := s.grant(c.srv, gt)

@@ -46,6 +46,7 @@ func TestTokenRefusals(t *testing.T) {
 		{"realm disabled", "closed", form("grant_type", "password"), app, 403, "access_denied", "Realm not enabled"},
 		{"missing grant_type", "myrealm", form("username", "alice"), app, 400, "invalid_request", "Missing form parameter: grant_type"},
 		{"unknown grant_type", "myrealm", form("grant_type", "magic"), app, 400, "unsupported_grant_type", "Unsupported grant_type"},
+		{"empty grant_type is a grant type", "myrealm", form("grant_type", ""), app, 400, "unsupported_grant_type", "Unsupported grant_type"},
 		{"no client id", "myrealm", form("grant_type", "password"), nil, 401, "invalid_client", "Invalid client or Invalid client credentials"},
 		{"unknown client", "myrealm", form("grant_type", "password"), basic("ghost", "x"), 401, "invalid_client", "Invalid client or Invalid client credentials"},
 		{"disabled client", "myrealm", form("grant_type", "password"), basic("off", "s"), 401, "invalid_client", "Invalid client or Invalid client credentials"},
@@ -61,6 +62,7 @@ func TestTokenRefusals(t *testing.T) {
 		{"invalid scope", "myrealm", form("grant_type", "password", "username", "alice", "password", "alice-pw", "scope", "openid bogus"), app, 400, "invalid_scope", "Invalid scopes: openid bogus"},
 		{"missing username", "myrealm", form("grant_type", "password", "password", "x"), app, 401, "invalid_request", "Missing parameter: username"},
 		{"unknown user", "myrealm", form("grant_type", "password", "username", "nobody", "password", "x"), app, 401, "invalid_grant", "Invalid user credentials"},
+		{"empty username is a name no user has", "myrealm", form("grant_type", "password", "username", "", "password", "x"), app, 401, "invalid_grant", "Invalid user credentials"},
 		{"wrong password", "myrealm", form("grant_type", "password", "username", "alice", "password", "x"), app, 401, "invalid_grant", "Invalid user credentials"},
 		{"missing password", "myrealm", form("grant_type", "password", "username", "alice"), app, 401, "invalid_grant", "Invalid user credentials"},
 		{"service-account user", "myrealm", form("grant_type", "password", "username", "service-account-my-app", "password", ""), app, 401, "invalid_grant", "Invalid user credentials"},
@@ -83,6 +85,7 @@ func TestTokenRefusals(t *testing.T) {
 		// refresh_token grant, before any session lookup.
 		{"refresh missing", "myrealm", form("grant_type", "refresh_token"), app, 400, "invalid_request", "No refresh token"},
 		{"refresh garbage", "myrealm", form("grant_type", "refresh_token", "refresh_token", "abc"), app, 400, "invalid_grant", "Invalid refresh token"},
+		{"refresh empty is a token that does not verify", "myrealm", form("grant_type", "refresh_token", "refresh_token", ""), app, 400, "invalid_grant", "Invalid refresh token"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
