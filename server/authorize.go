@@ -60,8 +60,15 @@ func (s *Server) authorize(c *call) error {
 		}
 		maxAge = n
 	}
+	// Request objects are not emulated: kcmock can neither read their parameters, which
+	// replace the query's, nor check their signatures. Keycloak refuses a malformed or
+	// unverifiable one with this page; kcmock refuses them all rather than answer from the
+	// query parameters alone (README, "Not emulated").
+	if params.Has("request") || params.Has("request_uri") {
+		return errorPage(c, http.StatusBadRequest, "Invalid Request")
+	}
 	req := &authRequest{
-		realm: r.Name, clientID: client.ClientID, redirectParam: params.Get("redirect_uri"),
+		realm: r.Name, clientID: client.ClientID, redirectParam: params.Get("redirect_uri"), hasRedirect: params.Has("redirect_uri"),
 		scope: params.Get("scope"), nonce: params.Get("nonce"), loginHint: params.Get("login_hint"),
 		created: c.now,
 	}
@@ -69,8 +76,8 @@ func (s *Server) authorize(c *call) error {
 		req.state, req.hasState = st[0], true
 	}
 	req.redirectURI = req.redirectParam
-	if req.redirectURI == "" && !hasWord(req.scope, mint.ScopeOpenID) {
-		req.redirectURI = singleRedirect(client, c.base)
+	if !req.hasRedirect && !hasWord(req.scope, mint.ScopeOpenID) {
+		req.redirectURI = singleRedirect(client, c.base) // only for no redirect_uri: "" is a URI that matches none
 	}
 	if req.redirectURI == "" || !validRedirect(client, c.base, req.redirectURI) {
 		return errorPage(c, http.StatusBadRequest, "Invalid parameter: redirect_uri")
@@ -146,25 +153,27 @@ func normaliseResponseType(s string) string {
 // checkPKCE is AuthorizationEndpointChecker.checkPKCEParams, with and without the client
 // attribute that makes PKCE mandatory.
 func checkPKCE(client *scenarios.Client, params url.Values, req *authRequest) *authErr {
+	// Keycloak tests these for null: sent empty, a parameter is there, and invalid.
 	challenge, method := params.Get("code_challenge"), params.Get("code_challenge_method")
+	hasChallenge, hasMethod := params.Has("code_challenge"), params.Has("code_challenge_method")
 	if required := client.Attr("pkce.code.challenge.method"); required == "S256" || required == "plain" {
 		switch {
-		case method == "":
+		case !hasMethod:
 			return &authErr{"invalid_request", "Missing parameter: code_challenge_method"}
 		case method != required:
 			return &authErr{"invalid_request", "Invalid parameter: code challenge method is not matching the configured one"}
-		case challenge == "":
+		case !hasChallenge:
 			return &authErr{"invalid_request", "Missing parameter: code_challenge"}
 		}
 	} else {
 		switch {
-		case challenge == "" && method != "":
+		case !hasChallenge && hasMethod:
 			return &authErr{"invalid_request", "Missing parameter: code_challenge"}
-		case challenge == "":
+		case !hasChallenge:
 			return nil
-		case method != "" && method != "S256" && method != "plain":
+		case hasMethod && method != "S256" && method != "plain":
 			return &authErr{"invalid_request", "Invalid parameter: code_challenge_method"}
-		case method == "":
+		case !hasMethod:
 			method = "plain"
 		}
 	}

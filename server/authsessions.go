@@ -13,7 +13,8 @@ type authRequest struct {
 	realm         string
 	clientID      string
 	redirectURI   string // where the response goes
-	redirectParam string // redirect_uri as sent ("" when omitted); the code grant compares it
+	redirectParam string // redirect_uri as sent; the code grant compares it when it was sent
+	hasRedirect   bool   // redirect_uri was sent (Keycloak stores no note otherwise)
 	responseMode  string
 	responseType  string
 	scope         string

@@ -18,14 +18,15 @@ type clientCredentials struct {
 
 // readClientCredentials follows ClientIdAndSecretAuthenticator: the `Authorization: Basic`
 // header is read first (its parts form-url-decoded as RFC 6749 §2.3.1 asks), then the form's
-// client_id and client_secret, when present, override it.
+// client_id and client_secret, when present, override it; present includes sent empty
+// ("client_id=" names no client, whatever the header says).
 func readClientCredentials(header string, form url.Values) clientCredentials {
 	var cc clientCredentials
 	if id, secret, ok := parseBasic(header); ok {
 		cc = clientCredentials{clientID: id, secret: secret, hasSecret: true}
 	}
-	if v := form.Get("client_id"); v != "" {
-		cc.clientID = v
+	if v, ok := form["client_id"]; ok {
+		cc.clientID = v[0]
 	}
 	if v, ok := form["client_secret"]; ok {
 		cc.secret, cc.hasSecret = v[0], true

@@ -31,7 +31,7 @@ func (s *Server) codeGrant(tr *tokenRequest) error {
 	if us == nil {
 		return errInvalidGrant("Code not valid")
 	}
-	if tr.form.Get("redirect_uri") != ic.req.redirectParam {
+	if ic.req.hasRedirect && tr.form.Get("redirect_uri") != ic.req.redirectParam {
 		return errInvalidGrant("Incorrect redirect_uri")
 	}
 	if ic.req.clientID != tr.client.ClientID {

@@ -191,3 +191,21 @@ func TestCodeFlowWithRealClients(t *testing.T) {
 		t.Errorf("second exchange: %v", err)
 	}
 }
+
+// TestCodeGrantWithoutRedirectParam: when the authorization request carried no redirect_uri
+// (a client with one redirect URI, no openid scope), Keycloak stores none for the code, and
+// the token request's redirect_uri is not compared.
+func TestCodeGrantWithoutRedirectParam(t *testing.T) {
+	ts := newTestServer(t, codeRealm, Config{})
+	b := newBrowser(t, ts)
+	res, _ := b.login(authPath("client_id", "single", "response_type", "code"), "alice", "alice-pw")
+	loc := res.Header.Get("Location")
+	if !strings.HasPrefix(loc, "http://single.test/app?") {
+		t.Fatalf("redirect %q, want the client's single redirect URI", loc)
+	}
+	c, _ := codeFrom(t, loc)
+	r := ts.token(t, "web", form("grant_type", "authorization_code", "code", c, "redirect_uri", "http://elsewhere.test/cb"), basic("single", "s"))
+	if r.status != 200 || r.json(t)["access_token"] == nil {
+		t.Fatalf("got %d %s, want a token", r.status, r.body)
+	}
+}

@@ -49,6 +49,7 @@ func TestTokenRefusals(t *testing.T) {
 		{"empty grant_type is a grant type", "myrealm", form("grant_type", ""), app, 400, "unsupported_grant_type", "Unsupported grant_type"},
 		{"no client id", "myrealm", form("grant_type", "password"), nil, 401, "invalid_client", "Invalid client or Invalid client credentials"},
 		{"unknown client", "myrealm", form("grant_type", "password"), basic("ghost", "x"), 401, "invalid_client", "Invalid client or Invalid client credentials"},
+		{"empty client_id overrides the Basic header", "myrealm", form("grant_type", "client_credentials", "client_id", ""), app, 401, "invalid_client", "Invalid client or Invalid client credentials"},
 		{"disabled client", "myrealm", form("grant_type", "password"), basic("off", "s"), 401, "invalid_client", "Invalid client or Invalid client credentials"},
 		{"wrong secret", "myrealm", form("grant_type", "password"), basic("my-app", "nope"), 401, "unauthorized_client", "Invalid client or Invalid client credentials"},
 		{"missing secret (post)", "myrealm", form("grant_type", "password", "client_id", "my-app"), nil, 401, "unauthorized_client", "Invalid client or Invalid client credentials"},
