@@ -213,7 +213,7 @@ func (s *Server) legacyToClient(x *legacy) error {
 func (s *Server) issueLegacy(x *legacy, target *scenarios.Client, requested string, audience []string) error {
 	tr := x.tr
 	r, requester := tr.realm.model, tr.client
-	scopes, _ := mint.RequestScopes(target, legacyScope(x, target, tr.form.Get("scope")))
+	scopes, _ := mint.RequestScopes(target, legacyScope(x, target, tr.form.Get("scope"), tr.form.Has("scope")))
 	scopes = scopes.Permitted(x.user, nil)
 
 	var us *userSession
@@ -279,11 +279,12 @@ func (s *Server) issueLegacy(x *legacy, target *scenarios.Client, requested stri
 
 // legacyScope is the 26.0 scope computation: the subject token's scopes (narrowed by the scope
 // parameter when given), else the parameter; then only openid and the target's client scopes.
-func legacyScope(x *legacy, target *scenarios.Client, param string) string {
+func legacyScope(x *legacy, target *scenarios.Client, param string, given bool) string {
 	names := strings.Fields(param)
 	if x.subject != nil && x.subject.claims.Scope != "" {
 		have := strings.Fields(x.subject.claims.Scope)
-		if param != "" {
+		if given { // even empty: Keycloak intersects a non-null param, and "" keeps nothing
+			names = mint.SplitScope(param)
 			var both []string
 			for _, n := range names {
 				if containsString(have, n) {

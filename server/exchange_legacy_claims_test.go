@@ -1,6 +1,7 @@
 package server
 
 import (
+	"net/url"
 	"strings"
 	"testing"
 )
@@ -111,6 +112,30 @@ func TestLegacyExchangeFlows(t *testing.T) {
 		}
 		if ts.sessions.count() != 1 {
 			t.Errorf("%d sessions; an exchange without impersonation creates none", ts.sessions.count())
+		}
+	})
+
+	t.Run("scope: absent inherits the subject's, empty keeps none of them", func(t *testing.T) {
+		ts := newTestServer(t, eftr(t), Config{})
+		res := ts.token(t, "EFTR", form("grant_type", "password", "username", "ivan", "password", "ivan-pw", "scope", "openid"), req)
+		ivanTok := res.json(t)["access_token"].(string)
+		for _, tc := range []struct {
+			name   string
+			form   url.Values
+			openid bool
+		}{
+			{"absent", legacyForm("subject_token", ivanTok, "audience", "eftr-service"), true},
+			// Keycloak intersects a given scope with the subject token's, and "" names none.
+			{"empty", legacyForm("subject_token", ivanTok, "audience", "eftr-service", "scope", ""), false},
+		} {
+			res := ts.token(t, "EFTR", tc.form, req)
+			if res.status != 200 {
+				t.Fatalf("%s: %d %s", tc.name, res.status, res.body)
+			}
+			body := res.json(t)
+			if got := body["id_token"] != nil; got != tc.openid || strings.Contains(body["scope"].(string), "openid") != tc.openid {
+				t.Errorf("%s: scope %v, id_token %v; want openid %v", tc.name, body["scope"], got, tc.openid)
+			}
 		}
 	})
 
