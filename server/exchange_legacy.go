@@ -280,11 +280,10 @@ func (s *Server) issueLegacy(x *legacy, target *scenarios.Client, requested stri
 // legacyScope is the 26.0 scope computation: the subject token's scopes (narrowed by the scope
 // parameter when given), else the parameter; then only openid and the target's client scopes.
 func legacyScope(x *legacy, target *scenarios.Client, param string, given bool) string {
-	names := strings.Fields(param)
+	names := mint.SplitScope(param)
 	if x.subject != nil && x.subject.claims.Scope != "" {
 		have := strings.Fields(x.subject.claims.Scope)
 		if given { // even empty: Keycloak intersects a non-null param, and "" keeps nothing
-			names = mint.SplitScope(param)
 			var both []string
 			for _, n := range names {
 				if containsString(have, n) {
