@@ -117,3 +117,40 @@ func knownKind(err error) bool {
 	}
 	return false
 }
+
+// TestLineBreaksRefused pins the forgery FuzzVerifyAccess found: Go's base64 decoder skips CR
+// and LF, so a valid signature with line breaks inside decoded to the same bytes and verified.
+// Java's URL decoder refuses them, and so must kcmock, wherever they appear.
+func TestLineBreaksRefused(t *testing.T) {
+	fk := newFuzzKeys(t)
+	first, last := strings.IndexByte(fk.rs256, '.'), strings.LastIndexByte(fk.rs256, '.')
+	tests := []struct {
+		name  string
+		valid string
+		at    int
+		ins   string
+	}{
+		{"CR in RS256 signature", fk.rs256, last + 40, "\r"},
+		{"CRs in RS256 signature", fk.rs256, last + 100, "\r\r\r\r\r\r\r"},
+		{"LF ending RS256 signature", fk.rs256, len(fk.rs256), "\n"},
+		{"CRLF in payload", fk.rs256, first + 8, "\r\n"},
+		{"LF in header", fk.rs256, 4, "\n"},
+		{"LF in EdDSA signature", fk.eddsa, len(fk.eddsa) - 5, "\n"},
+		{"CR in HS512 signature", fk.hs, len(fk.hs) - 1, "\r"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			tok := tc.valid[:tc.at] + tc.ins + tc.valid[tc.at:]
+			if _, err := fk.ks.VerifyAccess(tok); !errors.Is(err, ErrMalformed) {
+				t.Errorf("VerifyAccess: err = %v; want ErrMalformed", err)
+			}
+			if _, err := fk.ks.VerifyHMAC(tok); !errors.Is(err, ErrMalformed) {
+				t.Errorf("VerifyHMAC: err = %v; want ErrMalformed", err)
+			}
+			if _, _, err := Peek(tok); !errors.Is(err, ErrMalformed) {
+				t.Errorf("Peek: err = %v; want ErrMalformed", err)
+			}
+			fk.check(t, tok)
+		})
+	}
+}

@@ -69,7 +69,12 @@ func parseCompact(token string) (compactJWS, error) {
 	if first < 0 || first == last || strings.IndexByte(token[first+1:last], '.') >= 0 {
 		return t, fmt.Errorf("%w: %d segments, want 3", ErrMalformed, strings.Count(token, ".")+1)
 	}
-	// Strict rejects non-zero padding bits, so one token has exactly one spelling.
+	// Go's decoder skips CR and LF, which would let one signature have many spellings; Java's
+	// URL decoder (Keycloak's) refuses them. Strict also rejects non-zero padding bits, so a
+	// token has exactly one spelling.
+	if i := strings.IndexAny(token, "\r\n"); i >= 0 {
+		return t, fmt.Errorf("%w: line break at byte %d", ErrMalformed, i)
+	}
 	enc := base64.RawURLEncoding.Strict()
 	hdr, err := enc.DecodeString(token[:first])
 	if err != nil {
