@@ -69,11 +69,14 @@ func (s *Server) authorize(c *call) error {
 	}
 	req := &authRequest{
 		realm: r.Name, clientID: client.ClientID, redirectParam: params.Get("redirect_uri"), hasRedirect: params.Has("redirect_uri"),
-		scope: params.Get("scope"), nonce: params.Get("nonce"), loginHint: params.Get("login_hint"),
+		scope: params.Get("scope"), loginHint: params.Get("login_hint"),
 		created: c.now,
 	}
 	if st, ok := params["state"]; ok {
 		req.state, req.hasState = st[0], true
+	}
+	if n, ok := params["nonce"]; ok {
+		req.nonce = &n[0]
 	}
 	req.redirectURI = req.redirectParam
 	if !req.hasRedirect && !hasWord(req.scope, mint.ScopeOpenID) {

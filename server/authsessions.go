@@ -20,7 +20,7 @@ type authRequest struct {
 	scope         string
 	state         string
 	hasState      bool
-	nonce         string
+	nonce         *string // nil when the request had no nonce parameter; "" is a value
 	challenge     string
 	method        string
 	loginHint     string

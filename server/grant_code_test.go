@@ -209,3 +209,51 @@ func TestCodeGrantWithoutRedirectParam(t *testing.T) {
 		t.Fatalf("got %d %s, want a token", r.status, r.body)
 	}
 }
+
+// TestCodeGrantNonce: the ID token repeats the nonce parameter as sent, an empty one too
+// (Keycloak stores any non-null nonce and Jackson writes ""), and has none without it. The
+// access token never has one, nor does the ID token of a refresh (26.x tokens carry no nonce
+// for the refresh to copy).
+func TestCodeGrantNonce(t *testing.T) {
+	tests := []struct {
+		name  string
+		query []string // extra authorization parameters
+		want  any      // the ID token's nonce; nil means absent
+	}{
+		{"given", []string{"nonce", "n-1"}, "n-1"},
+		{"empty", []string{"nonce", ""}, ""},
+		{"absent", nil, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ts := newTestServer(t, codeRealm, Config{})
+			b := newBrowser(t, ts)
+			q := append([]string{"client_id", "app", "redirect_uri", "http://localhost:3000/cb", "response_type", "code", "scope", "openid"}, tt.query...)
+			res, _ := b.login(authPath(q...), "alice", "alice-pw")
+			code, _ := codeFrom(t, res.Header.Get("Location"))
+			tok := ts.token(t, "web", form("grant_type", "authorization_code", "code", code, "redirect_uri", "http://localhost:3000/cb"), basic("app", "app-secret"))
+			if tok.status != 200 {
+				t.Fatalf("code grant: %d %s", tok.status, tok.body)
+			}
+			body := tok.json(t)
+			id := payload(t, body["id_token"].(string))
+			if got, ok := id["nonce"]; got != tt.want || ok != (tt.want != nil) {
+				t.Errorf("id token nonce = %#v (present %v); want %#v", got, ok, tt.want)
+			}
+			if at := payload(t, body["access_token"].(string)); at["nonce"] != nil {
+				t.Errorf("access token has nonce %v", at["nonce"])
+			}
+			rt := payload(t, body["refresh_token"].(string))
+			if _, ok := rt["nonce"]; ok {
+				t.Errorf("refresh token has nonce %v", rt["nonce"])
+			}
+			ref := ts.token(t, "web", form("grant_type", "refresh_token", "refresh_token", body["refresh_token"].(string)), basic("app", "app-secret"))
+			if ref.status != 200 {
+				t.Fatalf("refresh: %d %s", ref.status, ref.body)
+			}
+			if id2 := payload(t, ref.json(t)["id_token"].(string)); id2["nonce"] != nil {
+				t.Errorf("refreshed id token nonce = %v; want none", id2["nonce"])
+			}
+		})
+	}
+}

@@ -23,8 +23,8 @@ const (
 // or ID token of any kind.
 type presentedClaims struct {
 	accessClaims
-	Nonce string `json:"nonce"`
-	Acr   string `json:"acr"`
+	Nonce *string `json:"nonce"`
+	Acr   string  `json:"acr"`
 }
 
 // decodePresented verifies a token with whichever realm key its header names, the way

@@ -36,7 +36,9 @@ type Claims struct {
 	Aud      []string // one value → JSON string; several → array; none → omitted
 
 	// String claims of JsonWebToken and IDToken, in their serialization order.
-	Sub, Typ, Azp, Nonce, Sid, AtHash, CHash, Acr, SHash string
+	Sub, Typ, Azp                  string
+	Nonce                          *string // nil → omitted; "" is sent (an empty nonce parameter)
+	Sid, AtHash, CHash, Acr, SHash string
 
 	// AccessToken members.
 	AllowedOrigins []string       // nil → omitted; non-nil empty → []; HashSet order like roles
@@ -72,7 +74,9 @@ func (c *Claims) AppendJSON(dst []byte) ([]byte, error) {
 	dst = appendStringField(dst, "sub", c.Sub)
 	dst = appendStringField(dst, "typ", c.Typ)
 	dst = appendStringField(dst, "azp", c.Azp)
-	dst = appendStringField(dst, "nonce", c.Nonce)
+	if c.Nonce != nil {
+		dst = appendJSONString(appendKey(dst, "nonce"), *c.Nonce)
+	}
 	dst = appendStringField(dst, "sid", c.Sid)
 	dst = appendStringField(dst, "at_hash", c.AtHash)
 	dst = appendStringField(dst, "c_hash", c.CHash)

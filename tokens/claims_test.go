@@ -52,7 +52,7 @@ func TestClaimsOrderIndependentOfInsertion(t *testing.T) {
 }
 
 func TestClaimsAppendJSON(t *testing.T) {
-	empty := ""
+	empty, nonce := "", "n"
 	tests := []struct {
 		name string
 		c    Claims
@@ -63,10 +63,11 @@ func TestClaimsAppendJSON(t *testing.T) {
 		{"aud one is a string", Claims{Aud: []string{"account"}}, `{"aud":"account"}`},
 		{"aud several is an array", Claims{Aud: []string{"b", "a"}}, `{"aud":["b","a"]}`},
 		{"empty scope is sent", Claims{Scope: &empty}, `{"scope":""}`},
+		{"empty nonce is sent", Claims{Typ: "ID", Nonce: &empty, Sid: "s"}, `{"typ":"ID","nonce":"","sid":"s"}`},
 		{"empty allowed-origins is sent", Claims{AllowedOrigins: []string{}}, `{"allowed-origins":[]}`},
 		{"nil roles give an empty object", Claims{RealmAccess: &Access{}}, `{"realm_access":{}}`},
 		{"full fixed order", Claims{Exp: 1, Nbf: 2, Iat: 3, AuthTime: 4, JTI: "j", Iss: "i", Sub: "s",
-			Typ: "ID", Azp: "z", Nonce: "n", Sid: "sid", AtHash: "at", CHash: "c", Acr: "1", SHash: "sh",
+			Typ: "ID", Azp: "z", Nonce: &nonce, Sid: "sid", AtHash: "at", CHash: "c", Acr: "1", SHash: "sh",
 			Cnf: &Confirmation{JKT: "k"}},
 			`{"exp":1,"nbf":2,"iat":3,"auth_time":4,"jti":"j","iss":"i","sub":"s","typ":"ID","azp":"z",` +
 				`"nonce":"n","sid":"sid","at_hash":"at","c_hash":"c","acr":"1","s_hash":"sh","cnf":{"jkt":"k"}}`},

@@ -83,10 +83,13 @@ func claimsFromJSON(t testing.TB, data []byte) Claims {
 	var c Claims
 	err := scanObject(data, func(name string, dec *json.Decoder) error {
 		str := map[string]*string{"jti": &c.JTI, "iss": &c.Iss, "sub": &c.Sub, "typ": &c.Typ, "azp": &c.Azp,
-			"nonce": &c.Nonce, "sid": &c.Sid, "at_hash": &c.AtHash, "c_hash": &c.CHash, "acr": &c.Acr, "s_hash": &c.SHash}
+			"sid": &c.Sid, "at_hash": &c.AtHash, "c_hash": &c.CHash, "acr": &c.Acr, "s_hash": &c.SHash}
 		num := map[string]*int64{"exp": &c.Exp, "nbf": &c.Nbf, "iat": &c.Iat, "auth_time": &c.AuthTime}
 		if p, ok := str[name]; ok {
 			return dec.Decode(p)
+		}
+		if name == "nonce" {
+			return dec.Decode(&c.Nonce)
 		}
 		if p, ok := num[name]; ok {
 			return dec.Decode(p)

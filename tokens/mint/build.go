@@ -58,8 +58,8 @@ type Request struct {
 	Issuer  string
 	Now     time.Time
 	Session Session
-	Grant   string // one of the Grant* shortcuts
-	Nonce   string
+	Grant   string  // one of the Grant* shortcuts
+	Nonce   *string // the authorization request's nonce; nil when it had none
 	// Audience, when set, narrows aud and resource_access to these client ids (the standard
 	// token exchange's audience parameter, kept in refresh tokens as req-aud).
 	Audience []string
