@@ -128,7 +128,7 @@ func checkAuthRequest(client *scenarios.Client, params url.Values, req *authRequ
 		}
 	}
 	if params.Has("scope") {
-		if _, err := mint.RequestScopes(client, req.scope); err != nil || strings.TrimSpace(req.scope) == "" {
+		if _, err := mint.RequestScopes(client, req.scope); err != nil || req.scope == "" {
 			return &authErr{"invalid_scope", "Invalid scopes: " + req.scope}
 		}
 	}
@@ -213,8 +213,9 @@ func (s *Server) issParam(c *call, req *authRequest) []param {
 	return []param{{"iss", c.issuer()}}
 }
 
+// hasWord is TokenUtil.hasScope: w is one of the names the scope parameter splits into.
 func hasWord(s, w string) bool {
-	for _, f := range strings.Fields(s) {
+	for _, f := range mint.SplitScope(s) {
 		if f == w {
 			return true
 		}

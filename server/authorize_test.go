@@ -144,6 +144,11 @@ func TestAuthorizationErrors(t *testing.T) {
 		{"bad response_mode", authPath(append(ok, "response_mode", "web_message")...), 302, "", "http://localhost:3000/cb?error=invalid_request&error_description=Invalid+parameter%3A+response_mode&state=s1&iss=" + iss},
 		{"standard flow disabled", authPath("client_id", "noflow", "redirect_uri", "http://localhost:3000/cb", "response_type", "code"), 302, "", "http://localhost:3000/cb?error=unauthorized_client&error_description=Client+is+not+allowed+to+initiate+browser+login+with+given+response_type.+Standard+flow+is+disabled+for+the+client.&iss=" + iss},
 		{"invalid scope", authPath(append(ok, "scope", "openid bogus")...), 302, "", "http://localhost:3000/cb?error=invalid_scope&error_description=Invalid+scopes%3A+openid+bogus&state=s1&iss=" + iss},
+		{"empty scope", authPath(append(ok, "scope", "")...), 302, "", "http://localhost:3000/cb?error=invalid_scope&error_description=Invalid+scopes%3A+&state=s1&iss=" + iss},
+		{"leading space: a scope named \"\"", authPath(append(ok, "scope", " openid")...), 302, "", "http://localhost:3000/cb?error=invalid_scope&error_description=Invalid+scopes%3A++openid&state=s1&iss=" + iss},
+		// Keycloak splits on single spaces: "openid<TAB>profile" is one name, not openid, so the
+		// single-URI fallback applies and the name is refused.
+		{"tab is no separator", authPath("client_id", "single", "scope", "openid\tprofile", "response_type", "code"), 302, "", "http://single.test/app?error=invalid_scope&error_description=Invalid+scopes%3A+openid%09profile&iss=" + iss},
 		{"PKCE required: no method", authPath("client_id", "spa", "redirect_uri", "http://localhost:5173/", "response_type", "code", "code_challenge", strings.Repeat("a", 43)), 302, "", "http://localhost:5173/?error=invalid_request&error_description=Missing+parameter%3A+code_challenge_method&iss=" + iss},
 		{"PKCE required: plain refused", authPath("client_id", "spa", "redirect_uri", "http://localhost:5173/", "response_type", "code", "code_challenge", strings.Repeat("a", 43), "code_challenge_method", "plain"), 302, "", "http://localhost:5173/?error=invalid_request&error_description=Invalid+parameter%3A+code+challenge+method+is+not+matching+the+configured+one&iss=" + iss},
 		{"PKCE required: no challenge", authPath("client_id", "spa", "redirect_uri", "http://localhost:5173/", "response_type", "code", "code_challenge_method", "S256"), 302, "", "http://localhost:5173/?error=invalid_request&error_description=Missing+parameter%3A+code_challenge&iss=" + iss},
@@ -173,5 +178,27 @@ func TestAuthorizationErrors(t *testing.T) {
 				t.Errorf("Location\n got: %s\nwant: %s", got, tt.location)
 			}
 		})
+	}
+}
+
+// TestAuthorizeBlankScope: a scope parameter of spaces only splits into no names (Java's
+// split(" ") drops trailing empty strings), so it is valid and grants the default scopes, as
+// at the token endpoint; only an empty one is refused.
+func TestAuthorizeBlankScope(t *testing.T) {
+	ts := newTestServer(t, codeRealm, Config{})
+	for _, scope := range []string{" ", "   "} {
+		b := newBrowser(t, ts)
+		res, body := b.login(authPath("client_id", "app", "redirect_uri", "http://localhost:3000/cb", "response_type", "code", "scope", scope), "alice", "alice-pw")
+		code, _ := codeFrom(t, res.Header.Get("Location"))
+		if res.StatusCode != 302 || code == "" {
+			t.Fatalf("scope %q: %d %s %s", scope, res.StatusCode, res.Header.Get("Location"), body)
+		}
+		tok := ts.token(t, "web", form("grant_type", "authorization_code", "code", code, "redirect_uri", "http://localhost:3000/cb"), basic("app", "app-secret"))
+		if tok.status != 200 {
+			t.Fatalf("scope %q: code grant %d %s", scope, tok.status, tok.body)
+		}
+		if got := tok.json(t); got["scope"] != "email profile" || got["id_token"] != nil {
+			t.Errorf("scope %q: granted %v (id_token %v); want the defaults and no ID token", scope, got["scope"], got["id_token"] != nil)
+		}
 	}
 }

@@ -121,9 +121,6 @@ func (s Scopes) String(tokenScopeOnly bool) string {
 	return b.String()
 }
 
-// ParseScopeString splits a scope claim into names (openid included).
-func ParseScopeString(s string) []string { return strings.Fields(s) }
-
 // SplitScope splits a scope parameter like Java's String.split(" "), which Keycloak's
 // TokenManager.parseScopeParameter uses: on every single space, keeping the empty names
 // before and between spaces and dropping the trailing ones. An empty param gives no names.
