@@ -75,7 +75,13 @@ func issuerListed(idp *scenarios.IdentityProvider, issuer string) bool {
 	if list == "" {
 		return false // a provider without an issuer is found by its alias only
 	}
-	for _, iss := range strings.Split(list, ",") {
+	// Java's split(","), as OIDCIdentityProvider.isIssuer splits: trailing empty elements are
+	// dropped (so "a," lists only a), inner and blank ones stay and trim to "".
+	names := strings.Split(list, ",")
+	for len(names) > 0 && names[len(names)-1] == "" {
+		names = names[:len(names)-1]
+	}
+	for _, iss := range names {
 		if strings.TrimSpace(iss) == issuer {
 			return true
 		}
@@ -85,15 +91,15 @@ func issuerListed(idp *scenarios.IdentityProvider, issuer string) bool {
 
 // externalClaims are what Keycloak reads from an external token.
 type externalClaims struct {
-	Exp               int64  `json:"exp"`
-	Nbf               int64  `json:"nbf"`
-	Iss               string `json:"iss"`
-	Sub               string `json:"sub"`
-	Typ               string `json:"typ"`
-	PreferredUsername string `json:"preferred_username"`
-	Email             string `json:"email"`
-	GivenName         string `json:"given_name"`
-	FamilyName        string `json:"family_name"`
+	Exp               int64   `json:"exp"`
+	Nbf               int64   `json:"nbf"`
+	Iss               *string `json:"iss"`
+	Sub               string  `json:"sub"`
+	Typ               string  `json:"typ"`
+	PreferredUsername string  `json:"preferred_username"`
+	Email             string  `json:"email"`
+	GivenName         string  `json:"given_name"`
+	FamilyName        string  `json:"family_name"`
 }
 
 // validateExternal is the OIDC identity provider's token validation. The generic oidc
@@ -104,7 +110,7 @@ type externalClaims struct {
 func (s *Server) validateExternal(c *call, idp *scenarios.IdentityProvider, raw, typ string) (*externalClaims, *OAuthError) {
 	if idp.ProviderID == "oidc" {
 		switch typ {
-		case "", tokenTypeAccess:
+		case tokenTypeAccess:
 			return nil, errInvalidExternalToken("invalid token")
 		case tokenTypeJWT, tokenTypeID:
 		default:
@@ -140,7 +146,7 @@ func (s *Server) validateExternal(c *call, idp *scenarios.IdentityProvider, raw,
 	if ec.Exp != 0 && now > ec.Exp+skew || ec.Nbf != 0 && now+skew < ec.Nbf {
 		return nil, errInvalidExternalToken("invalid token")
 	}
-	if idp.Config["issuer"] != "" && !issuerListed(idp, ec.Iss) {
+	if idp.Config["issuer"] != "" && (ec.Iss == nil || !issuerListed(idp, *ec.Iss)) {
 		return nil, errInvalidExternalToken("invalid token")
 	}
 	if ec.Typ != "Bearer" && ec.Typ != "ID" {

@@ -1,10 +1,15 @@
 package server
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/kcmock/kcmock/scenarios"
+)
 
 // externalRealm has a main realm "corp" trusting tokens of the realm "partner" (served by the
 // same kcmock, so its keys are known without a network) through the identity provider
-// partner-idp, and a second provider with a static public key.
+// partner-idp, and a second provider with a static public key. partner-idp's issuer list ends
+// in a comma, which Java's split ignores: it lists no empty issuer.
 func externalRealm(version string) string {
 	return `
 [server]
@@ -37,7 +42,7 @@ realm = "corp"
 [[realms.identity_providers]]
 alias = "partner-idp"
 provider_id = "keycloak-oidc"
-config = { issuer = "http://kc.test/realms/partner", validateSignature = "true", useJwksUrl = "true", jwksUrl = "http://kc.test/realms/partner/protocol/openid-connect/certs", trustEmail = "true" }
+config = { issuer = "http://kc.test/realms/partner,", validateSignature = "true", useJwksUrl = "true", jwksUrl = "http://kc.test/realms/partner/protocol/openid-connect/certs", trustEmail = "true" }
 [realms.identity_providers.permissions]
 token-exchange = { policies = ["exchangers"] }
 [[realms.identity_providers]]
@@ -122,6 +127,9 @@ func TestExternalToInternalExchange(t *testing.T) {
 		{"jwt whose iss is empty names no provider", legacyForm("subject_token", forged(func(m map[string]any) { m["iss"] = "" }), "subject_token_type", tokenTypeJWT), broker, 400, "invalid_issuer", "Invalid subject_issuer parameter", ""},
 		{"no permission", ext(pat), basic("outsider", "o"), 403, "access_denied", "Client not allowed to exchange", ""},
 		{"generic oidc provider with an access token (needs userinfo)", legacyForm("subject_token", pat, "subject_issuer", "generic"), broker, 400, "invalid_token", "invalid token", ""},
+		{"generic oidc provider with an empty token type (only a missing one means access)", legacyForm("subject_token", pat, "subject_issuer", "generic", "subject_token_type", ""), broker, 400, "invalid_token", "invalid token type", ""},
+		{"generic oidc provider with an unknown token type", legacyForm("subject_token", pat, "subject_issuer", "generic", "subject_token_type", tokenTypeRefresh), broker, 400, "invalid_token", "invalid token type", ""},
+		{"token without iss", ext(forged(func(m map[string]any) { delete(m, "iss") })), broker, 400, "invalid_token", "invalid token", ""},
 		{"generic oidc provider with a jwt", legacyForm("subject_token", partnerToken("gina"), "subject_issuer", "generic", "subject_token_type", tokenTypeJWT), broker, 200, "", "", "gina"},
 		{"same account through another provider: the username is taken", legacyForm("subject_token", pat, "subject_issuer", "generic", "subject_token_type", tokenTypeJWT), broker, 400, "invalid_token", "User already exists", ""},
 		{"expired", ext(forged(func(m map[string]any) { m["exp"] = float64(testNow.Unix() - 10) })), broker, 400, "invalid_token", "invalid token", ""},
@@ -171,5 +179,31 @@ func TestExternalExchange26_0NullPointer(t *testing.T) {
 	}
 	if r := ts.token(t, "corp", legacyForm("subject_token", pat, "subject_issuer", "partner-idp"), basic("broker-app", "b")); r.status != 200 {
 		t.Errorf("26.0 with the alias: %d %s", r.status, r.body)
+	}
+}
+
+// TestIssuerListed: a provider's issuer setting is a comma-separated list split as Java's
+// split(",") splits (trailing empty elements dropped), each element trimmed.
+func TestIssuerListed(t *testing.T) {
+	tests := []struct {
+		list, issuer string
+		want         bool
+	}{
+		{"https://a", "https://a", true},
+		{"https://a, https://b", "https://b", true},
+		{" https://a ,https://b", "https://a", true},
+		{"https://a", "https://b", false},
+		{"", "", false},            // no list: found by alias only
+		{"https://a,", "", false},  // the trailing empty element is dropped
+		{"https://a,,", "", false}, // all of them
+		{"https://a,,https://b", "", true},
+		{"https://a, ", "", true}, // a blank element is kept and trims to ""
+		{",https://a", "", true},
+	}
+	for _, tt := range tests {
+		idp := &scenarios.IdentityProvider{Config: map[string]string{"issuer": tt.list}}
+		if got := issuerListed(idp, tt.issuer); got != tt.want {
+			t.Errorf("issuerListed(%q, %q) = %v; want %v", tt.list, tt.issuer, got, tt.want)
+		}
 	}
 }

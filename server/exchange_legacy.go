@@ -50,7 +50,11 @@ func (s *Server) legacyExchange(tr *tokenRequest) error {
 			}
 		}
 		if hasIssuer && issuer != tr.issuer() {
-			return s.externalExchange(x, raw, issuer, typ)
+			extTyp := typ
+			if !f.Has("subject_token_type") {
+				extTyp = tokenTypeAccess // the provider defaults a missing type, not an empty one
+			}
+			return s.externalExchange(x, raw, issuer, extTyp)
 		}
 		if f.Has("subject_token_type") && typ != tokenTypeAccess {
 			return errInvalidRequest("Invalid token type, must be access token").because("legacy exchange 1.3: subject token type", "subject_token_type "+typ+" is not the access-token type")
