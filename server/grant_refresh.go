@@ -23,12 +23,20 @@ type refreshClaims struct {
 }
 
 // refreshGrant is RefreshTokenGrantType / TokenManager.refreshAccessToken, checks in its
-// order: token present, signature and type, issuer, not-before, expiry, client, session,
-// user, client session, scope narrowing.
+// order: token present, scope parameter, signature and type, issuer, not-before, expiry,
+// client, session, user, client session.
+//
+// A scope parameter narrows, it never refuses a scope the token lacks: it must name scopes of
+// the client (checked before the token is even read), and the new access token keeps those of
+// the old refresh token's scopes it names, plus the client's defaults. openid stays when the
+// login asked for it, and the new refresh token keeps the old one's scope whole.
 func (s *Server) refreshGrant(tr *tokenRequest) error {
 	raw := tr.form.Get("refresh_token")
 	if !tr.form.Has("refresh_token") { // an empty one is a token that does not verify
 		return errInvalidRequest("No refresh token")
+	}
+	if _, err := requestScopes(tr.client, tr.form); err != nil {
+		return err
 	}
 	rt, oe := s.verifyRefresh(tr.call, raw)
 	if oe != nil {
@@ -60,26 +68,29 @@ func (s *Server) refreshGrant(tr *tokenRequest) error {
 	if !s.sessions.hasClient(us, tr.client.ClientID) {
 		return errInvalidGrant("Session doesn't have required client")
 	}
-	names := strings.Fields(rt.Scope)
+	old := mint.SplitScope(rt.Scope)
+	names := old
 	if p := tr.form.Get("scope"); p != "" {
-		have := map[string]bool{}
-		for _, n := range names {
-			have[n] = true
+		asked := map[string]bool{}
+		for _, n := range mint.SplitScope(p) {
+			asked[n] = true
 		}
-		for _, n := range strings.Fields(p) {
-			if !have[n] {
-				return errInvalidScope("Invalid scopes: " + p)
+		names = nil
+		for _, n := range old {
+			if asked[n] {
+				names = append(names, n)
 			}
 		}
-		names = strings.Fields(p)
 	}
 	// Keycloak rebuilds the grant from the scope string: every default scope of the client plus
-	// the optional ones named, so a narrower scope can only drop optional scopes.
+	// the optional ones named, so a narrower scope can only drop optional scopes. Whether the
+	// grant is an OpenID one follows the login's scope, which the old token's scope records.
 	scopes, _ := mint.RequestScopes(tr.client, strings.Join(optionalNames(tr, names), " "))
-	scopes.OpenID = containsString(names, mint.ScopeOpenID)
+	scopes.OpenID = containsString(old, mint.ScopeOpenID)
 	s.sessions.touch(us, tr.client.ClientID, tr.now)
 	req := s.mintRequest(tr, u, scopes, us, mint.GrantRefresh)
 	req.Audience = rt.ReqAud
+	req.RefreshScope = &rt.Scope
 	return s.issue(tr, req, true)
 }
 

@@ -196,3 +196,68 @@ func asStrings(v any) []string {
 	}
 	return nil
 }
+
+// TestRefreshScopeParameter: at the refresh grant the scope parameter must name scopes of the
+// client, and then only narrows: the access token keeps the old token's scopes it names plus
+// the client's defaults (a scope the token lacks is ignored, not refused), openid and the ID
+// token follow the login, and the new refresh token keeps the old one's scope whole
+// (TokenManager.refreshAccessToken and generateRefreshToken).
+func TestRefreshScopeParameter(t *testing.T) {
+	ts := newTestServer(t, testRealm, Config{})
+	app := basic("my-app", "my-secret")
+	login := func(t *testing.T, scope string) string {
+		t.Helper()
+		res := ts.token(t, "myrealm", form("grant_type", "password", "username", "alice", "password", "alice-pw", "scope", scope), app)
+		if res.status != 200 {
+			t.Fatalf("login: %d %s", res.status, res.body)
+		}
+		return res.json(t)["refresh_token"].(string)
+	}
+	tests := []struct {
+		name, login string
+		scope       []string // the refresh's scope parameter, if sent
+		status      int
+		want        string // the granted scope, or the error_description
+		idToken     bool
+	}{
+		{"no parameter keeps the grant", "openid phone", nil, 200, "openid email profile phone", true},
+		{"narrowing drops an optional scope", "openid phone", []string{"openid"}, 200, "openid email profile", true},
+		{"openid stays without being named", "openid phone", []string{"email"}, 200, "openid email profile", true},
+		{"a scope the token lacks is ignored", "openid", []string{"openid phone"}, 200, "openid email profile", true},
+		{"openid is not added by the refresh", "phone", []string{"openid phone"}, 200, "email profile phone", false},
+		{"spaces name nothing: defaults only", "openid phone", []string{" "}, 200, "openid email profile", true},
+		{"empty is an invalid scope", "openid phone", []string{""}, 400, "Invalid scopes: ", false},
+		{"leading space names \"\"", "openid phone", []string{" phone"}, 400, "Invalid scopes:  phone", false},
+		{"tab is no separator", "openid phone", []string{"openid\tphone"}, 400, "Invalid scopes: openid\tphone", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			old := login(t, tt.login)
+			f := form("grant_type", "refresh_token", "refresh_token", old)
+			if tt.scope != nil {
+				f.Set("scope", tt.scope[0])
+			}
+			res := ts.token(t, "myrealm", f, app)
+			if tt.status != 200 {
+				if res.status != tt.status || res.json(t)["error"] != "invalid_scope" || res.json(t)["error_description"] != tt.want {
+					t.Fatalf("got %d %s; want %d invalid_scope %q", res.status, res.body, tt.status, tt.want)
+				}
+				return
+			}
+			if res.status != 200 {
+				t.Fatalf("got %d %s", res.status, res.body)
+			}
+			body := res.json(t)
+			at := payload(t, body["access_token"].(string))
+			if body["scope"] != tt.want || at["scope"] != tt.want {
+				t.Errorf("scope: response %v, access token %v; want %q", body["scope"], at["scope"], tt.want)
+			}
+			if got := body["id_token"] != nil; got != tt.idToken {
+				t.Errorf("id_token present = %v; want %v", got, tt.idToken)
+			}
+			if got, want := payload(t, body["refresh_token"].(string))["scope"], payload(t, old)["scope"]; got != want {
+				t.Errorf("new refresh token scope %q; want the old one's %q", got, want)
+			}
+		})
+	}
+}

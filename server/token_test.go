@@ -178,10 +178,14 @@ func TestRefreshRefusals(t *testing.T) {
 		res := ts.token(t, "myrealm", form("grant_type", "password", "username", "alice", "password", "alice-pw"), app)
 		check(t, refresh(t, "myrealm", res.json(t)["access_token"].(string), app), 400, "invalid_grant", "Invalid refresh token")
 	})
-	t.Run("invalid narrower scope", func(t *testing.T) {
+	t.Run("scope the client lacks", func(t *testing.T) {
 		rt := login(t, "myrealm", app)
-		res := ts.token(t, "myrealm", form("grant_type", "refresh_token", "refresh_token", rt, "scope", "phone"), app)
-		check(t, res, 400, "invalid_scope", "Invalid scopes: phone")
+		res := ts.token(t, "myrealm", form("grant_type", "refresh_token", "refresh_token", rt, "scope", "openid bogus"), app)
+		check(t, res, 400, "invalid_scope", "Invalid scopes: openid bogus")
+	})
+	t.Run("scope is checked before the token", func(t *testing.T) {
+		res := ts.token(t, "myrealm", form("grant_type", "refresh_token", "refresh_token", "garbage", "scope", "bogus"), app)
+		check(t, res, 400, "invalid_scope", "Invalid scopes: bogus")
 	})
 	t.Run("expired", func(t *testing.T) {
 		rt := login(t, "myrealm", app)

@@ -66,6 +66,9 @@ type Request struct {
 	// IssuedFor, when set, replaces azp in access and refresh tokens: the legacy exchange
 	// builds tokens for its target client and issues them to the requester.
 	IssuedFor string
+	// RefreshScope, when set, is the refresh token's scope instead of the granted scopes': a
+	// refresh keeps the old refresh token's scope however it narrowed the access token.
+	RefreshScope *string
 	// PlainJTI makes access-token ids plain, as before Keycloak 26.2 encoded the session and
 	// grant in them.
 	PlainJTI bool
@@ -214,6 +217,9 @@ func (b *Builder) Refresh(req *Request) *tokens.Claims {
 		typ = "Offline"
 	}
 	scope := req.Scopes.String(false)
+	if req.RefreshScope != nil {
+		scope = *req.RefreshScope
+	}
 	c := &tokens.Claims{
 		Exp:   req.Session.RefreshExp,
 		Iat:   req.Now.Unix(),
