@@ -206,6 +206,32 @@ username = "U"
 			`realms[0].users[0].groups[0]: no group "/nogroup" in realm "a"`,
 			`realms[0].users[1].username: duplicate username "u"`,
 		}},
+		// FuzzLoad found a panic here: permissions of a client that was refused were attached
+		// to a client that did not exist.
+		{"permissions of a refused client", `[server]
+features = ["token-exchange", "admin-fine-grained-authz:v1"]
+[[realms]]
+realm = "a"
+[[realms.policies]]
+name = "p"
+type = "client"
+clients = ["c"]
+[[realms.clients]]
+client_id = "c"
+[[realms.clients]]
+secret = "no id"
+[realms.clients.permissions]
+enabled = true
+token-exchange = { policies = ["p"] }
+[[realms.clients]]
+client_id = "c"
+[realms.clients.permissions]
+enabled = true
+token-exchange = { policies = ["p"] }
+`, []string{
+			`realms[0].clients[1].client_id: a client needs a client_id`,
+			`realms[0].clients[2].client_id: duplicate client "c"`,
+		}},
 		{"wrong types and dangling references together", `[[realms]]
 realm = "a"
 enabled = "yes"

@@ -101,6 +101,9 @@ func (res *resolver) createAuthorization(clients []located[clientDoc]) {
 			continue
 		}
 		c := r.clientsByID[l.doc.ClientID]
+		if c == nil || c.ClientID != l.doc.ClientID {
+			continue // the client was refused (no client_id, or a duplicate): already reported
+		}
 		pp := at(l.path, "permissions")
 		if l.doc.Permissions.Impersonate != nil || l.doc.Permissions.UserImpersonated != nil {
 			res.p.add(pp, "a client's permissions hold token-exchange only (impersonate and user-impersonated belong to user_permissions)")
