@@ -32,7 +32,7 @@ const pendingLogoutTyp = "kcmock-logout"
 func (s *Server) browserLogout(c *call, d *decision, lr logoutRequest) error {
 	r := c.realm.model
 	if lr.has["post_logout_redirect_uri"] && !lr.has["id_token_hint"] && !lr.has["client_id"] {
-		return &logoutRefusal{"Missing parameter: id_token_hint", "post_logout_redirect_uri needs client_id or id_token_hint"}
+		return &logoutRefusal{"Missing parameters: id_token_hint", "post_logout_redirect_uri needs client_id or id_token_hint"}
 	}
 	confirm, forced := true, false
 	var client *scenarios.Client

@@ -158,7 +158,7 @@ func TestBrowserLogout(t *testing.T) {
 		kv   []string
 		msg  string
 	}{
-		{"redirect without hint or client_id", []string{"post_logout_redirect_uri", "http://localhost:3000/bye"}, "Missing parameter: id_token_hint"},
+		{"redirect without hint or client_id", []string{"post_logout_redirect_uri", "http://localhost:3000/bye"}, "Missing parameters: id_token_hint"},
 		{"garbage hint", []string{"id_token_hint", "garbage"}, "Invalid parameter: id_token_hint"},
 		{"access token as hint", []string{"id_token_hint", access}, "Invalid parameter: id_token_hint"},
 		{"other realm's hint", []string{"id_token_hint", other}, "Invalid parameter: id_token_hint"},

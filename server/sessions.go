@@ -144,11 +144,22 @@ func sessionValid(r *scenarios.Realm, us *userSession, now time.Time) bool {
 	return !hasMax || now.Before(us.started.Add(max))
 }
 
+// sessionLimits are the realm's session timeouts as SessionExpirationUtils reads them: a value
+// of zero or less stands for Keycloak's default (SSO idle 30 min, SSO max 10 h, offline idle
+// 30 days, offline max 60 days), never for "expire at once".
 func sessionLimits(r *scenarios.Realm, offline bool) (idle, max time.Duration, hasMax bool) {
 	if offline {
-		return r.OfflineSessionIdleTimeout, r.OfflineSessionMaxLifespan, r.OfflineSessionMaxLifespanEnabled
+		return orDefault(r.OfflineSessionIdleTimeout, 30*24*time.Hour), orDefault(r.OfflineSessionMaxLifespan, 60*24*time.Hour),
+			r.OfflineSessionMaxLifespanEnabled
 	}
-	return r.SSOSessionIdleTimeout, r.SSOSessionMaxLifespan, true
+	return orDefault(r.SSOSessionIdleTimeout, 30*time.Minute), orDefault(r.SSOSessionMaxLifespan, 10*time.Hour), true
+}
+
+func orDefault(d, def time.Duration) time.Duration {
+	if d <= 0 {
+		return def
+	}
+	return d
 }
 
 // clientLimit applies a client-session override (0 inherits) to a session limit.

@@ -46,7 +46,8 @@ type identityClaims struct {
 func (s *Server) setSSOCookies(c *call, us *userSession) error {
 	r := c.realm.model
 	claims := identityClaims{Iat: c.now.Unix(), Iss: c.issuer(), Sub: us.userID, Typ: "Serialized-ID", Sid: us.id}
-	claims.Exp = us.started.Add(r.SSOSessionMaxLifespan).Unix()
+	_, max, _ := sessionLimits(r, false)
+	claims.Exp = us.started.Add(max).Unix()
 	b, err := json.Marshal(claims)
 	if err != nil {
 		return err
