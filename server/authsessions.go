@@ -49,7 +49,6 @@ type flowStore struct {
 	mu     sync.Mutex
 	logins map[string]*pendingLogin
 	codes  map[string]*issuedCode
-	used   map[string]time.Time // spent codes, to detect replays until they would have expired
 }
 
 func randomToken(n int) string {
@@ -60,7 +59,7 @@ func randomToken(n int) string {
 
 func (f *flowStore) init() {
 	if f.logins == nil {
-		f.logins, f.codes, f.used = map[string]*pendingLogin{}, map[string]*issuedCode{}, map[string]time.Time{}
+		f.logins, f.codes = map[string]*pendingLogin{}, map[string]*issuedCode{}
 	}
 }
 
@@ -115,29 +114,23 @@ func (f *flowStore) addCode(code string, ic *issuedCode) {
 				delete(f.codes, k)
 			}
 		}
-		for k, exp := range f.used {
-			if now.After(exp) {
-				delete(f.used, k)
-			}
-		}
 	}
 	f.codes[code] = ic
 }
 
-// redeem takes a code out (single use). replay reports a code that was already redeemed.
-func (f *flowStore) redeem(code string, now time.Time) (ic *issuedCode, replay bool) {
+// redeem takes a code out (single use): nil for a code that was never issued, was already
+// redeemed, or has expired (Keycloak's single-use store forgets it at its lifespan).
+func (f *flowStore) redeem(code string, now time.Time) *issuedCode {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.init()
-	ic = f.codes[code]
+	ic := f.codes[code]
 	if ic == nil {
-		_, replay = f.used[code]
-		return nil, replay
+		return nil
 	}
 	delete(f.codes, code)
-	f.used[code] = ic.expires
 	if now.After(ic.expires) {
-		return nil, false
+		return nil
 	}
-	return ic, false
+	return ic
 }

@@ -4,71 +4,67 @@ import (
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/base64"
+	"strings"
 
 	"github.com/kcmock/kcmock/tokens/mint"
 )
 
-// codeGrant is AuthorizationCodeGrantType, in the order Keycloak 26 checks: code present, code
-// redeemable (unknown, replayed or expired codes are all "Code not valid"; a replay also ends
-// the client session), redirect_uri as sent to /auth, the code's client, then PKCE. Any refusal
-// from the code lookup on spends the code.
+// codeGrant is AuthorizationCodeGrantType, in the order Keycloak 26 checks. A code is
+// <id>.<user session>.<client uuid> (OAuth2CodeParser): without a live user session it is
+// "Code not valid"; a code that cannot be redeemed (already used, expired, or never issued)
+// is "Code not valid" too, and detaches the client session it names, RFC 6749's answer to a
+// replay (the user session stays). Then: the client session, the user, redirect_uri as sent
+// to /auth, the code's client, the standard flow, PKCE. A refusal after the lookup still
+// spends the code.
 func (s *Server) codeGrant(tr *tokenRequest) error {
 	raw, ok := tr.form["code"]
 	if !ok {
 		return errInvalidRequest("Missing parameter: code")
 	}
-	ic, replay := s.flows.redeem(raw[0], tr.now)
 	r := tr.realm.model
-	if ic == nil {
-		if replay {
-			if us := s.sessions.get(r, sidOfCode(raw[0]), false); us != nil {
-				s.sessions.dropClient(us, tr.client.ClientID)
-			}
+	ic := s.flows.redeem(raw[0], tr.now)
+	parts := strings.SplitN(raw[0], ".", 3)
+	var us *userSession
+	if len(parts) == 3 {
+		us = s.sessions.get(r, parts[1], false)
+	}
+	if us == nil {
+		return errInvalidGrant("Code not valid")
+	}
+	codeClient := r.ClientByUUID(parts[2])
+	if ic == nil || ic.sid != us.id {
+		if codeClient != nil {
+			s.sessions.detachClient(us, codeClient.ClientID)
 		}
 		return errInvalidGrant("Code not valid")
 	}
-	us := s.sessions.get(r, ic.sid, false)
-	if us == nil {
-		return errInvalidGrant("Code not valid")
+	if codeClient == nil || !s.sessions.hasClient(us, codeClient.ClientID) {
+		return errInvalidGrant("User session not found")
+	}
+	u := s.userByID(r, us.userID)
+	if u == nil {
+		return errInvalidGrant("User not found")
+	}
+	if !u.Enabled {
+		return errInvalidGrant("User disabled")
 	}
 	if ic.req.hasRedirect && tr.form.Get("redirect_uri") != ic.req.redirectParam {
 		return errInvalidGrant("Incorrect redirect_uri")
 	}
-	if ic.req.clientID != tr.client.ClientID {
+	if codeClient.ClientID != tr.client.ClientID {
 		return errInvalidGrant("Auth error: Found different client_id in clientSession")
+	}
+	if !tr.client.StandardFlowEnabled {
+		return errInvalidGrant("Client not allowed to exchange code")
 	}
 	if oe := verifyPKCE(ic.req, tr.form); oe != nil {
 		return oe
-	}
-	u := s.userByID(r, us.userID)
-	if u == nil || !u.Enabled {
-		return errInvalidGrant("Code not valid")
 	}
 	scopes, _ := mint.RequestScopes(tr.client, ic.req.scope)
 	req := s.mintRequest(tr, u, scopes, us, mint.GrantAuthorizationCode)
 	req.Nonce = ic.req.nonce
 	req.Session.Acr = ic.acr
 	return s.issue(tr, req, tr.client.AttrBool("use.refresh.tokens", true))
-}
-
-func sidOfCode(code string) string {
-	parts := splitDots(code)
-	if len(parts) != 3 {
-		return ""
-	}
-	return parts[1]
-}
-
-func splitDots(s string) []string {
-	var out []string
-	start := 0
-	for i := 0; i < len(s); i++ {
-		if s[i] == '.' {
-			out = append(out, s[start:i])
-			start = i + 1
-		}
-	}
-	return append(out, s[start:])
 }
 
 // verifyPKCE is RFC 7636 verification with Keycloak's messages.

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/coreos/go-oidc/v3/oidc"
+	"github.com/kcmock/kcmock/scenarios"
 	"golang.org/x/oauth2"
 )
 
@@ -255,5 +256,123 @@ func TestCodeGrantNonce(t *testing.T) {
 				t.Errorf("refreshed id token nonce = %v; want none", id2["nonce"])
 			}
 		})
+	}
+}
+
+// TestCodeGrantDetachesOnBadCode: a code that cannot be redeemed (replayed, expired, or never
+// issued but naming a live session) detaches the client session its third part names, whoever
+// presents it (AuthorizationCodeGrantType after OAuth2CodeParser), and leaves the user session:
+// the browser still signs in without the form.
+func TestCodeGrantDetachesOnBadCode(t *testing.T) {
+	const cb = "http://localhost:3000/cb"
+	app, single := basic("app", "app-secret"), basic("single", "s")
+	appUUID := "6f9619ff-8b86-d011-b42d-00cf4fc964ff"
+	tests := []struct {
+		name string
+		// bad returns the code to present after app's first code was redeemed, given that
+		// code and a fresh unredeemed one.
+		bad  func(ts *testServer, used, fresh string) string
+		auth map[string]string
+	}{
+		{"replay by the same client", func(_ *testServer, used, _ string) string { return used }, app},
+		{"replay by another client", func(_ *testServer, used, _ string) string { return used }, single},
+		{"expired code", func(ts *testServer, _, fresh string) string { ts.clock.Advance(61 * time.Second); return fresh }, app},
+		{"forged code naming the session and client", func(_ *testServer, used, _ string) string {
+			return "00000000-0000-4000-8000-00000000dead." + strings.Split(used, ".")[1] + "." + appUUID
+		}, single},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ts := newTestServer(t, codeRealm, Config{})
+			b := newBrowser(t, ts)
+			res, _ := b.login(authPath("client_id", "app", "redirect_uri", cb, "response_type", "code"), "alice", "alice-pw")
+			used, _ := codeFrom(t, res.Header.Get("Location"))
+			tok := ts.token(t, "web", form("grant_type", "authorization_code", "code", used, "redirect_uri", cb), app)
+			if tok.status != 200 {
+				t.Fatalf("first redemption: %d %s", tok.status, tok.body)
+			}
+			refresh := tok.json(t)["refresh_token"].(string)
+			res, _ = b.get(authPath("client_id", "app", "redirect_uri", cb, "response_type", "code"))
+			fresh, _ := codeFrom(t, res.Header.Get("Location"))
+
+			r := ts.token(t, "web", form("grant_type", "authorization_code", "code", tt.bad(ts, used, fresh), "redirect_uri", cb), tt.auth)
+			if r.status != 400 || string(r.body) != `{"error":"invalid_grant","error_description":"Code not valid"}` {
+				t.Fatalf("bad code: %d %s", r.status, r.body)
+			}
+			r = ts.token(t, "web", form("grant_type", "refresh_token", "refresh_token", refresh), app)
+			if r.status != 400 || string(r.body) != `{"error":"invalid_grant","error_description":"Session doesn't have required client"}` {
+				t.Errorf("app's refresh after the bad code: %d %s; want its client session gone", r.status, r.body)
+			}
+			res, body := b.get(authPath("client_id", "app", "redirect_uri", cb, "response_type", "code"))
+			if c, _ := codeFrom(t, res.Header.Get("Location")); res.StatusCode != 302 || c == "" {
+				t.Errorf("SSO after the bad code: %d %s; want a code without the form", res.StatusCode, body)
+			}
+		})
+	}
+}
+
+// TestCodeGrantChecksAfterTheCode: what changed between /auth and the code's redemption (here
+// by reloading the scenario, which keeps sessions and codes) is checked in Keycloak's order:
+// the client session, the user (before redirect_uri), then the client's standard flow.
+func TestCodeGrantChecksAfterTheCode(t *testing.T) {
+	const cb = "http://localhost:3000/cb"
+	app := basic("app", "app-secret")
+	disableAlice := func(s string) string {
+		return strings.Replace(s, "username = \"alice\"\n", "username = \"alice\"\nenabled = false\n", 1)
+	}
+	noFlow := func(s string) string {
+		return strings.Replace(s, "secret = \"app-secret\"\n", "secret = \"app-secret\"\nstandard_flow_enabled = false\n", 1)
+	}
+	tests := []struct {
+		name     string
+		change   func(string) string
+		redirect string
+		want     string
+	}{
+		{"user disabled", disableAlice, cb, "User disabled"},
+		{"user disabled is checked before redirect_uri", disableAlice, "http://localhost:3000/elsewhere", "User disabled"},
+		{"standard flow disabled", noFlow, cb, "Client not allowed to exchange code"},
+		{"redirect_uri is checked before the standard flow", noFlow, "http://localhost:3000/elsewhere", "Incorrect redirect_uri"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ts := newTestServer(t, codeRealm, Config{})
+			b := newBrowser(t, ts)
+			res, _ := b.login(authPath("client_id", "app", "redirect_uri", cb, "response_type", "code"), "alice", "alice-pw")
+			code, _ := codeFrom(t, res.Header.Get("Location"))
+			sc, err := scenarios.Load(scenarios.Options{Now: func() time.Time { return testNow }},
+				scenarios.Source{Name: "test.toml", Data: []byte(withKeys(t, tt.change(codeRealm)))})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := ts.Reload(sc); err != nil {
+				t.Fatal(err)
+			}
+			r := ts.token(t, "web", form("grant_type", "authorization_code", "code", code, "redirect_uri", tt.redirect), app)
+			if want := `{"error":"invalid_grant","error_description":"` + tt.want + `"}`; r.status != 400 || string(r.body) != want {
+				t.Errorf("got %d %s; want 400 %s", r.status, r.body, want)
+			}
+		})
+	}
+
+	// A code whose client session was revoked while the user session lives on (another client
+	// keeps it) is "User session not found".
+	ts := newTestServer(t, codeRealm, Config{})
+	b := newBrowser(t, ts)
+	res, _ := b.login(authPath("client_id", "app", "redirect_uri", cb, "response_type", "code"), "alice", "alice-pw")
+	first, _ := codeFrom(t, res.Header.Get("Location"))
+	refresh := ts.token(t, "web", form("grant_type", "authorization_code", "code", first, "redirect_uri", cb), app).json(t)["refresh_token"].(string)
+	res, _ = b.get(authPath("client_id", "single", "redirect_uri", "http://single.test/app/x", "response_type", "code"))
+	if c, _ := codeFrom(t, res.Header.Get("Location")); c == "" || ts.token(t, "web", form("grant_type", "authorization_code", "code", c, "redirect_uri", "http://single.test/app/x"), basic("single", "s")).status != 200 {
+		t.Fatal("single's SSO login failed")
+	}
+	res, _ = b.get(authPath("client_id", "app", "redirect_uri", cb, "response_type", "code"))
+	second, _ := codeFrom(t, res.Header.Get("Location"))
+	if r := ts.do(t, "POST", "/realms/web/protocol/openid-connect/revoke", form("token", refresh), app); r.status != 200 {
+		t.Fatalf("revoke: %d %s", r.status, r.body)
+	}
+	r := ts.token(t, "web", form("grant_type", "authorization_code", "code", second, "redirect_uri", cb), app)
+	if r.status != 400 || string(r.body) != `{"error":"invalid_grant","error_description":"User session not found"}` {
+		t.Errorf("code of a revoked client session: %d %s", r.status, r.body)
 	}
 }

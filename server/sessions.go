@@ -119,6 +119,14 @@ func (st *sessionStore) dropClient(us *userSession, clientID string) {
 	}
 }
 
+// detachClient removes a client session and keeps the user session, even with no client
+// left (AuthenticatedClientSessionModel.detachFromUserSession, as a refused code does it).
+func (st *sessionStore) detachClient(us *userSession, clientID string) {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	delete(us.clients, clientID)
+}
+
 func (st *sessionStore) count() int {
 	st.mu.Lock()
 	defer st.mu.Unlock()
