@@ -272,7 +272,7 @@ func (s *Server) issueLegacy(x *legacy, target *scenarios.Client, requested stri
 	if refresh {
 		issued = tokenTypeRefresh
 	}
-	sg, err := s.sign(tr, req, access, refresh, scopes.OpenID)
+	sg, err := s.sign(tr, req, access, refresh, idIf(scopes.OpenID))
 	if err != nil {
 		return err
 	}

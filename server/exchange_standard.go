@@ -82,9 +82,13 @@ func (s *Server) standardExchange(tr *tokenRequest) error {
 	}
 	refresh := requested == tokenTypeRefresh
 	us := subject.session
-	if refresh && (us == nil || us.offline) {
+	// A subject token that was itself exchanged into a transient client session ("nt") is
+	// verified against a transient copy of its user session (UserSessionUtil.findValidSession),
+	// which can hold no new client session and hands its result the same marker.
+	transientCopy := subject.claims.sessionCode() == "nt"
+	if refresh && (us == nil || us.offline || transientCopy) {
 		return errInvalidRequest("Refresh token not valid as requested_token_type because creating a new session is needed").
-			because("standard exchange P10: refresh token in the same session", "the subject token belongs to a transient or offline session, and the exchange never creates one")
+			because("standard exchange P10: refresh token in the same session", "the subject token belongs to a transient or offline session, or was itself exchanged into a transient client session, and the exchange never creates a session")
 	}
 	u := subject.user
 	// With a refresh token Keycloak computes the scopes before the audience is known, so the
@@ -107,7 +111,7 @@ func (s *Server) standardExchange(tr *tokenRequest) error {
 	req := &mint.Request{
 		Realm: r, Client: requester, User: u, Scopes: scopes, Issuer: tr.issuer(), Now: tr.now,
 		Grant: mint.GrantTokenExchange, Audience: audience,
-		Session: exchangeSession(r, us, requester, refresh, tr),
+		Session: exchangeSession(r, us, requester, refresh, transientCopy, tr),
 	}
 	access := s.builder.Access(req)
 
@@ -124,8 +128,10 @@ func (s *Server) standardExchange(tr *tokenRequest) error {
 
 // exchangeSession is the session the exchanged token lives in: the subject's user session
 // (never a new one), with the requester's client session if it has one (or gets one, for a
-// refresh token), a transient client session otherwise; no session for transient subjects.
-func exchangeSession(r *scenarios.Realm, us *userSession, requester *scenarios.Client, refresh bool, tr *tokenRequest) mint.Session {
+// refresh token, which refreshes the sessions as any refresh token's issuance does), a
+// transient client session otherwise, and always for a subject whose session is a transient
+// copy; no session for transient subjects.
+func exchangeSession(r *scenarios.Realm, us *userSession, requester *scenarios.Client, refresh, transientCopy bool, tr *tokenRequest) mint.Session {
 	if us == nil {
 		return mint.Session{Kind: mint.Transient, Acr: "1"}
 	}
@@ -133,8 +139,10 @@ func exchangeSession(r *scenarios.Realm, us *userSession, requester *scenarios.C
 	switch {
 	case us.offline:
 		kind = mint.OfflineTransientClient
+	case transientCopy:
 	case refresh:
 		tr.createdClientSession = tr.sessions.addClient(us, requester.ClientID, tr.now)
+		tr.sessions.touch(us, requester.ClientID, tr.now)
 		kind = mint.Online
 	case tr.sessions.hasClient(us, requester.ClientID):
 		kind = mint.Online
@@ -187,7 +195,11 @@ func missingAudience(requested, aud []string) []string {
 // the ID token goes in access_token with token_type N_A; issued_token_type always.
 func (s *Server) respondExchange(tr *tokenRequest, req *mint.Request, access *tokens.Claims, requested string, refresh bool) error {
 	idOnly := requested == tokenTypeID
-	sg, err := s.sign(tr, req, access, refresh, idOnly || req.Scopes.OpenID)
+	id := idIf(req.Scopes.OpenID)
+	if idOnly {
+		id = idTokenAlone
+	}
+	sg, err := s.sign(tr, req, access, refresh, id)
 	if err != nil {
 		return err
 	}

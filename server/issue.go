@@ -50,7 +50,26 @@ type signed struct {
 
 // sign signs the access token (already built), a refresh token when asked, and an ID token
 // when asked; the ID token's at_hash covers the access token's bytes.
-func (s *Server) sign(tr *tokenRequest, req *mint.Request, access *tokens.Claims, withRefresh, withID bool) (*signed, error) {
+// idMode says whether sign makes an ID token, and whether it carries at_hash: Keycloak adds
+// the access token's hash to an ID token issued beside it, not to one issued alone (the
+// standard exchange's requested_token_type=id_token).
+type idMode int
+
+const (
+	noIDToken idMode = iota
+	idTokenWithAtHash
+	idTokenAlone
+)
+
+// idIf is idTokenWithAtHash when openid was granted.
+func idIf(openid bool) idMode {
+	if openid {
+		return idTokenWithAtHash
+	}
+	return noIDToken
+}
+
+func (s *Server) sign(tr *tokenRequest, req *mint.Request, access *tokens.Claims, withRefresh bool, id idMode) (*signed, error) {
 	// Signing is the CPU-bound part of every token response. Admitting at most one request
 	// per core at a time, in arrival order, keeps the latency tail short under load: without
 	// it, dozens of half-signed responses share the cores and all finish late.
@@ -81,8 +100,12 @@ func (s *Server) sign(tr *tokenRequest, req *mint.Request, access *tokens.Claims
 			return nil, fmt.Errorf("signing refresh token: %w", err)
 		}
 	}
-	if withID {
-		idc := s.builder.ID(req, access, out.accessJWT, keys.Active.Alg)
+	if id != noIDToken {
+		hashed := out.accessJWT
+		if id == idTokenAlone {
+			hashed = ""
+		}
+		idc := s.builder.ID(req, access, hashed, keys.Active.Alg)
 		if out.idJWT, err = signClaims(keys.Active, idc); err != nil {
 			return nil, err
 		}
@@ -115,7 +138,7 @@ func (tr *tokenRequest) response(req *mint.Request, sg *signed) *tokenResponse {
 // issue builds, signs and writes the tokens of a login-style grant: an ID token when openid
 // was asked for, a refresh token when withRefresh.
 func (s *Server) issue(tr *tokenRequest, req *mint.Request, withRefresh bool) error {
-	sg, err := s.sign(tr, req, s.builder.Access(req), withRefresh, req.Scopes.OpenID)
+	sg, err := s.sign(tr, req, s.builder.Access(req), withRefresh, idIf(req.Scopes.OpenID))
 	if err != nil {
 		return err
 	}

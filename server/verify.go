@@ -56,7 +56,7 @@ type verifiedAccess struct {
 }
 
 // verifyAccessToken is AuthenticationManager.verifyIdentityToken for access tokens, without an
-// audience check: signature by a realm key, issuer, type Bearer, not expired and not before the
+// audience check: signature by a realm key, a subject, issuer, type Bearer, not expired and not before the
 // realm's not-before, not revoked, the azp client known and enabled, the user session alive
 // with a client session for azp (tokens of transient sessions or transient client sessions
 // carry their own), the user present and enabled. reason says which check failed.
@@ -71,6 +71,8 @@ func (s *Server) verifyAccessToken(c *call, raw string) (v *verifiedAccess, reas
 	}
 	r := c.realm.model
 	switch {
+	case ac.Sub == "": // TokenVerifier's default checks start with SUBJECT_EXISTS_CHECK
+		return nil, "the token has no sub (its client lacks a sub mapper, such as the basic scope's)"
 	case ac.Iss != c.issuer():
 		return nil, "issuer " + ac.Iss + " is not " + c.issuer()
 	case ac.Typ != "Bearer":

@@ -147,6 +147,10 @@ func (b *Builder) Access(req *Request) *tokens.Claims {
 		Azp: req.azp(),
 		Sid: req.Session.ID,
 	}
+	if req.Session.Kind == Transient {
+		// initToken names the user of a transient session itself, whatever the mappers do.
+		c.Sub = req.User.ID
+	}
 	scope := req.Scopes.String(true)
 	c.Scope = &scope
 	fill(req, TargetAccess, c)
@@ -233,7 +237,13 @@ func (b *Builder) Refresh(req *Request) *tokens.Claims {
 		Scope: &scope,
 	}
 	if len(req.Audience) > 0 {
-		c.Other = []tokens.Claim{{Name: "req-aud", Value: req.Audience}}
+		// A set of client ids (Collectors.toSet()): each once, in HashSet order.
+		order := tokens.JavaHashOrder(req.Audience)
+		aud := make([]string, 0, len(order))
+		for _, i := range order {
+			aud = append(aud, req.Audience[i])
+		}
+		c.Other = []tokens.Claim{{Name: "req-aud", Value: aud}}
 	}
 	return c
 }

@@ -1,0 +1,145 @@
+package server
+
+import (
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestStandardExchangeOfAnExchangedToken: a subject token that was itself exchanged into a
+// transient client session ("nt") is verified against a transient copy of its user session,
+// so it can yield no refresh token (P10) and its results are "nt" again, even when the
+// requester holds a client session in the real user session.
+func TestStandardExchangeOfAnExchangedToken(t *testing.T) {
+	ts := newTestServer(t, exchangeRealm, Config{})
+	req := basic("requester", "s")
+	john, _ := subjectToken(t, ts, "x", "john")
+	first := ts.token(t, "x", exchangeForm(john), req).json(t)["access_token"].(string)
+	if jti := payload(t, first)["jti"].(string); !strings.HasPrefix(jti, "ntrtte:") {
+		t.Fatalf("first exchange jti %q; want ntrtte:", jti)
+	}
+
+	res := ts.token(t, "x", exchangeForm(first, "requested_token_type", tokenTypeRefresh), req)
+	want := `{"error":"invalid_request","error_description":"Refresh token not valid as requested_token_type because creating a new session is needed"}`
+	if res.status != 400 || string(res.body) != want {
+		t.Errorf("refresh from an nt subject: %d %s; want 400 %s", res.status, res.body, want)
+	}
+
+	// The requester gets a client session of its own in john's session...
+	if r := ts.token(t, "x", exchangeForm(john, "requested_token_type", tokenTypeRefresh), req); r.status != 200 {
+		t.Fatalf("refresh exchange: %d %s", r.status, r.body)
+	}
+	for _, tc := range []struct {
+		name, subject, prefix string
+	}{
+		{"john's own token now uses it", john, "onrtte:"},
+		{"the nt token still gets a transient client session", first, "ntrtte:"},
+	} {
+		res := ts.token(t, "x", exchangeForm(tc.subject), req)
+		if res.status != 200 {
+			t.Fatalf("%s: %d %s", tc.name, res.status, res.body)
+		}
+		if jti := payload(t, res.json(t)["access_token"].(string))["jti"].(string); !strings.HasPrefix(jti, tc.prefix) {
+			t.Errorf("%s: jti %q; want %s", tc.name, jti, tc.prefix)
+		}
+	}
+}
+
+// TestStandardExchangeIDToken: an ID token issued alone (requested_token_type=id_token) has no
+// at_hash; one issued beside an access token (scope openid) has the access token's.
+func TestStandardExchangeIDToken(t *testing.T) {
+	ts := newTestServer(t, exchangeRealm, Config{})
+	john, _ := subjectToken(t, ts, "x", "john")
+	alone := ts.token(t, "x", exchangeForm(john, "requested_token_type", tokenTypeID), basic("requester", "s")).json(t)
+	id := payload(t, alone["access_token"].(string))
+	if _, ok := id["at_hash"]; ok || id["typ"] != "ID" || alone["token_type"] != "N_A" {
+		t.Errorf("ID token alone = %v (token_type %v); want typ ID, no at_hash, N_A", id, alone["token_type"])
+	}
+	beside := ts.token(t, "x", exchangeForm(john, "scope", "openid"), basic("requester", "s")).json(t)
+	id = payload(t, beside["id_token"].(string))
+	if id["at_hash"] == nil || id["at_hash"] == "" {
+		t.Errorf("ID token beside an access token = %v; want at_hash", id)
+	}
+}
+
+// TestStandardExchangeRefreshKeepsSessionAlive: issuing a refresh token by exchange refreshes
+// the user and client sessions (generateRefreshToken), so the session idles from the exchange,
+// not from the login.
+func TestStandardExchangeRefreshKeepsSessionAlive(t *testing.T) {
+	ts := newTestServer(t, exchangeRealm, Config{})
+	john, _ := subjectToken(t, ts, "x", "john")
+	john = forge(t, ts, "x", john, func(m map[string]any) { m["exp"] = float64(testNow.Unix() + 3600) })
+	ts.clock.Advance(20 * time.Minute) // the realm's SSO idle timeout is 30 min
+	res := ts.token(t, "x", exchangeForm(john, "requested_token_type", tokenTypeRefresh), basic("requester", "s"))
+	if res.status != 200 {
+		t.Fatalf("exchange: %d %s", res.status, res.body)
+	}
+	ts.clock.Advance(15 * time.Minute) // 35 min after the login, 15 after the exchange
+	r := ts.token(t, "x", form("grant_type", "refresh_token", "refresh_token", res.json(t)["refresh_token"].(string)), basic("requester", "s"))
+	if r.status != 200 {
+		t.Errorf("refresh 15 min after the exchange: %d %s; want 200", r.status, r.body)
+	}
+}
+
+// TestStandardExchangeReqAudIsASet: the refresh token keeps the requested audience as a set of
+// client ids (each once, in Java HashSet order), however often it was repeated.
+func TestStandardExchangeReqAudIsASet(t *testing.T) {
+	ts := newTestServer(t, exchangeRealm, Config{})
+	john, _ := subjectToken(t, ts, "x", "john")
+	res := ts.token(t, "x", exchangeForm(john, "requested_token_type", tokenTypeRefresh,
+		"audience", "target-2", "audience", "target-1", "audience", "target-2"), basic("requester", "s"))
+	if res.status != 200 {
+		t.Fatalf("exchange: %d %s", res.status, res.body)
+	}
+	got := strings.Join(asStrings(payload(t, res.json(t)["refresh_token"].(string))["req-aud"]), ",")
+	if got != "target-1,target-2" {
+		t.Errorf("req-aud = %s; want target-1,target-2", got)
+	}
+}
+
+// TestExchangeSubjectWithoutSub: Keycloak's token verifier requires a subject, so a token
+// without sub (its client lacks a sub mapper) is no subject token, in either exchange.
+func TestExchangeSubjectWithoutSub(t *testing.T) {
+	ts := newTestServer(t, exchangeRealm, Config{})
+	john, _ := subjectToken(t, ts, "x", "john")
+	nosub := forge(t, ts, "x", john, func(m map[string]any) { delete(m, "sub") })
+	res := ts.token(t, "x", exchangeForm(nosub), basic("requester", "s"))
+	if want := `{"error":"invalid_request","error_description":"Invalid token"}`; res.status != 400 || string(res.body) != want {
+		t.Errorf("subject without sub: %d %s; want 400 %s", res.status, res.body, want)
+	}
+	if res := ts.token(t, "x", exchangeForm(john), basic("requester", "s")); res.status != 200 {
+		t.Errorf("the same token with its sub: %d %s", res.status, res.body)
+	}
+}
+
+// TestTransientSessionTokensNameTheUser: initToken sets sub for a transient user session
+// (client_credentials) whatever the client's mappers; an online session's token has sub only
+// from a sub mapper (the basic scope's).
+func TestTransientSessionTokensNameTheUser(t *testing.T) {
+	ts := newTestServer(t, `
+[[realms]]
+realm = "nb"
+[[realms.clients]]
+client_id = "nobasic"
+secret = "s"
+direct_access_grants_enabled = true
+service_accounts_enabled = true
+default_client_scopes = ["profile"]
+[[realms.users]]
+username = "alice"
+password = "pw"
+`, Config{})
+	app := basic("nobasic", "s")
+	cc := ts.token(t, "nb", form("grant_type", "client_credentials"), app)
+	pw := ts.token(t, "nb", form("grant_type", "password", "username", "alice", "password", "pw"), app)
+	if cc.status != 200 || pw.status != 200 {
+		t.Fatalf("logins: %d %s / %d %s", cc.status, cc.body, pw.status, pw.body)
+	}
+	sa := payload(t, cc.json(t)["access_token"].(string))
+	if sa["sub"] == nil || sa["preferred_username"] != "service-account-nobasic" {
+		t.Errorf("client_credentials token = %v; want sub (transient session)", sa)
+	}
+	if at := payload(t, pw.json(t)["access_token"].(string)); at["sub"] != nil {
+		t.Errorf("password token sub = %v; want none without the basic scope", at["sub"])
+	}
+}
