@@ -143,3 +143,78 @@ password = "pw"
 		t.Errorf("password token sub = %v; want none without the basic scope", at["sub"])
 	}
 }
+
+// TestRevocationChain: a client session that got a refresh token by standard exchange
+// remembers the subject token's client (and, when the subject token was itself exchanged, that
+// client's own sources); revoking a token of one of them detaches it
+// (TokenRevocationEndpoint.revokeTokenExchangeSession). A user session left without clients
+// ends.
+func TestRevocationChain(t *testing.T) {
+	realm := strings.Replace(exchangeRealm, `client_id = "chain-requester"
+secret = "s"
+attributes = { "standard.token.exchange.enabled" = "true" }`, `client_id = "chain-requester"
+secret = "s"
+attributes = { "standard.token.exchange.enabled" = "true", "standard.token.exchange.enableRefreshRequestedTokenType" = "SAME_SESSION" }`, 1)
+	subjectC, requester, chain := basic("subject-client", "s"), basic("requester", "s"), basic("chain-requester", "s")
+	type chainTokens struct {
+		johnAccess, johnRefresh, reqAccess, reqRefresh, chainRefresh string
+	}
+	// setup: john logs in at subject-client; requester exchanges his token for a refresh token;
+	// chain-requester exchanges requester's exchanged access token for one too.
+	setup := func(t *testing.T, ts *testServer) chainTokens {
+		var ct chainTokens
+		ct.johnAccess, ct.johnRefresh = subjectToken(t, ts, "x", "john")
+		r := ts.token(t, "x", exchangeForm(ct.johnAccess, "requested_token_type", tokenTypeRefresh), requester)
+		if r.status != 200 {
+			t.Fatalf("requester's exchange: %d %s", r.status, r.body)
+		}
+		ct.reqAccess, ct.reqRefresh = r.json(t)["access_token"].(string), r.json(t)["refresh_token"].(string)
+		r = ts.token(t, "x", exchangeForm(ct.reqAccess, "requested_token_type", tokenTypeRefresh), chain)
+		if r.status != 200 {
+			t.Fatalf("chain-requester's exchange: %d %s", r.status, r.body)
+		}
+		ct.chainRefresh = r.json(t)["refresh_token"].(string)
+		return ct
+	}
+	const detached = `{"error":"invalid_grant","error_description":"Session doesn't have required client"}`
+	const ended = `{"error":"invalid_grant","error_description":"Session not active"}`
+	tests := []struct {
+		name              string
+		revoke            func(ct chainTokens) string
+		by                map[string]string
+		subject, req, chn string // what a refresh by each client then answers ("" = 200)
+	}{
+		{"the subject's access token: both exchanges follow", func(ct chainTokens) string { return ct.johnAccess }, subjectC, "", detached, detached},
+		{"the subject's refresh token: nothing is left, the session ends", func(ct chainTokens) string { return ct.johnRefresh }, subjectC, ended, ended, ended},
+		{"requester's access token: only what came from it", func(ct chainTokens) string { return ct.reqAccess }, requester, "", "", detached},
+		{"requester's refresh token: itself and what came from it", func(ct chainTokens) string { return ct.reqRefresh }, requester, "", detached, detached},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ts := newTestServer(t, realm, Config{})
+			ct := setup(t, ts)
+			if r := ts.revokeToken(t, "x", form("token", tt.revoke(ct)), tt.by); r.status != 200 {
+				t.Fatalf("revoke: %d %s", r.status, r.body)
+			}
+			for _, c := range []struct {
+				who, rt, want string
+				auth          map[string]string
+			}{
+				{"subject-client", ct.johnRefresh, tt.subject, subjectC},
+				{"requester", ct.reqRefresh, tt.req, requester},
+				{"chain-requester", ct.chainRefresh, tt.chn, chain},
+			} {
+				if c.rt == tt.revoke(ct) {
+					continue // the revoked refresh token itself
+				}
+				r := ts.token(t, "x", form("grant_type", "refresh_token", "refresh_token", c.rt), c.auth)
+				switch {
+				case c.want == "" && r.status != 200:
+					t.Errorf("%s's refresh: %d %s; want 200", c.who, r.status, r.body)
+				case c.want != "" && (r.status != 400 || string(r.body) != c.want):
+					t.Errorf("%s's refresh: %d %s; want 400 %s", c.who, r.status, r.body, c.want)
+				}
+			}
+		})
+	}
+}

@@ -113,6 +113,11 @@ func (s *Server) standardExchange(tr *tokenRequest) error {
 		Grant: mint.GrantTokenExchange, Audience: audience,
 		Session: exchangeSession(r, us, requester, refresh, transientCopy, tr),
 	}
+	if req.Session.Kind == mint.Online {
+		// The requester's client session remembers where its tokens came from, for the
+		// revocation chain; a transient client session keeps nothing.
+		s.sessions.noteExchange(us, requester.ClientID, subject.claims.Azp, subject.claims.grantCode() == mint.GrantTokenExchange)
+	}
 	access := s.builder.Access(req)
 
 	// P13: every requested audience must have survived into aud.

@@ -76,6 +76,9 @@ func (s *Server) revokeDecide(c *call, d *decision) error {
 		s.revokeClientSession(c, pc, client.ClientID)
 	} else {
 		s.revoked.add(pc.JTI, pc.Exp)
+		if us := s.sessions.get(r, pc.Sid, false); pc.Sid != "" && us != nil {
+			s.sessions.detachExchanged(us, client.ClientID)
+		}
 	}
 	// 200 without a body or a content type (allowEmptyContentType).
 	return c.NoContent(http.StatusOK)
@@ -83,7 +86,9 @@ func (s *Server) revokeDecide(c *call, d *decision) error {
 
 // revokeClientSession is TokenRevocationEndpoint.revokeClientSession: an offline token leaves
 // its offline session; the online session of the same id always loses the client too, so
-// that access tokens issued from it stop working.
+// that access tokens issued from it stop working, and with it every client session that got
+// tokens of this client by standard exchange (the revocation chain). A user session left
+// without clients ends.
 func (s *Server) revokeClientSession(c *call, pc *presentedClaims, clientID string) {
 	r := c.realm.model
 	if pc.Typ == "Offline" {
@@ -92,6 +97,8 @@ func (s *Server) revokeClientSession(c *call, pc *presentedClaims, clientID stri
 		}
 	}
 	if us := s.sessions.get(r, pc.Sid, false); us != nil && s.sessions.hasClient(us, clientID) {
-		s.sessions.dropClient(us, clientID)
+		s.sessions.detachClient(us, clientID)
+		s.sessions.detachExchanged(us, clientID)
+		s.sessions.removeIfEmpty(us)
 	}
 }

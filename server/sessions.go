@@ -27,6 +27,10 @@ type userSession struct {
 type clientSession struct {
 	started     time.Time
 	lastRefresh time.Time
+	// exchangedFrom are the clients whose tokens the standard exchange turned into tokens of
+	// this client session (Keycloak's TOKEN_EXCHANGE_SUBJECT_CLIENT notes, chains included):
+	// revoking a token of one of them detaches this client session.
+	exchangedFrom map[string]bool
 }
 
 type sessionKey struct {
@@ -125,6 +129,48 @@ func (st *sessionStore) detachClient(us *userSession, clientID string) {
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	delete(us.clients, clientID)
+}
+
+// noteExchange records on clientID's client session that it received a token of subjectAzp
+// by standard exchange; when that token was itself exchanged, the subject client's own notes
+// come along, so that revocation follows the chain.
+func (st *sessionStore) noteExchange(us *userSession, clientID, subjectAzp string, chained bool) {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	cs := us.clients[clientID]
+	if cs == nil {
+		return
+	}
+	if cs.exchangedFrom == nil {
+		cs.exchangedFrom = map[string]bool{}
+	}
+	if from := us.clients[subjectAzp]; chained && from != nil {
+		for c := range from.exchangedFrom {
+			cs.exchangedFrom[c] = true
+		}
+	}
+	cs.exchangedFrom[subjectAzp] = true
+}
+
+// detachExchanged detaches every client session that received tokens of clientID by
+// exchange (TokenRevocationEndpoint.revokeTokenExchangeSession).
+func (st *sessionStore) detachExchanged(us *userSession, clientID string) {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	for id, cs := range us.clients {
+		if cs.exchangedFrom[clientID] {
+			delete(us.clients, id)
+		}
+	}
+}
+
+// removeIfEmpty removes a user session that has no client session left.
+func (st *sessionStore) removeIfEmpty(us *userSession) {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	if len(us.clients) == 0 {
+		delete(st.byKey, sessionKey{us.realm, us.id, us.offline})
+	}
 }
 
 func (st *sessionStore) count() int {

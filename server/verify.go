@@ -46,6 +46,15 @@ func (a *accessClaims) sessionCode() string {
 	return "un"
 }
 
+// grantCode is the two-letter grant at the end of a 26.2+ access-token jti's prefix ("te" for
+// a token exchange), "" for a plain jti.
+func (a *accessClaims) grantCode() string {
+	if i := strings.IndexByte(a.JTI, ':'); i == 6 {
+		return a.JTI[4:6]
+	}
+	return ""
+}
+
 // verifiedAccess is a live access token with what it refers to.
 type verifiedAccess struct {
 	raw     []byte // the payload
