@@ -48,7 +48,7 @@ func (s *Server) codeGrant(tr *tokenRequest) error {
 	if !u.Enabled {
 		return errInvalidGrant("User disabled")
 	}
-	if ic.req.hasRedirect && tr.form.Get("redirect_uri") != ic.req.redirectParam {
+	if ic.req.hasRedirect && redirectForCompare(tr.form.Get("redirect_uri"), ic.req.redirectParam) != ic.req.redirectParam {
 		return errInvalidGrant("Incorrect redirect_uri")
 	}
 	if codeClient.ClientID != tr.client.ClientID {
@@ -65,6 +65,31 @@ func (s *Server) codeGrant(tr *tokenRequest) error {
 	req.Nonce = ic.req.nonce
 	req.Session.Acr = ic.acr
 	return s.issue(tr, req, tr.client.AttrBool("use.refresh.tokens", true))
+}
+
+// redirectForCompare is the token request's redirect_uri as Keycloak compares it: adapters
+// older than 3.4.2 sent it back with session_state added, so a session_state query parameter
+// the authorization request did not have is removed first (KEYCLOAK-4478).
+func redirectForCompare(sent, saved string) string {
+	if !strings.Contains(sent, "session_state=") || strings.Contains(saved, "session_state=") {
+		return sent
+	}
+	base, frag, hasFrag := strings.Cut(sent, "#")
+	path, query, _ := strings.Cut(base, "?")
+	var kept []string
+	for _, p := range strings.Split(query, "&") {
+		if name, _, _ := strings.Cut(p, "="); name != "session_state" {
+			kept = append(kept, p)
+		}
+	}
+	out := path
+	if len(kept) > 0 {
+		out += "?" + strings.Join(kept, "&")
+	}
+	if hasFrag {
+		out += "#" + frag
+	}
+	return out
 }
 
 // verifyPKCE is RFC 7636 verification with Keycloak's messages.

@@ -376,3 +376,30 @@ func TestCodeGrantChecksAfterTheCode(t *testing.T) {
 		t.Errorf("code of a revoked client session: %d %s", r.status, r.body)
 	}
 }
+
+// TestRedirectForCompare: a session_state parameter the authorization request's redirect_uri
+// lacked is dropped before the comparison (KEYCLOAK-4478); anything else is compared as sent.
+func TestRedirectForCompare(t *testing.T) {
+	tests := []struct{ sent, saved, want string }{
+		{"http://a/cb?session_state=x", "http://a/cb", "http://a/cb"},
+		{"http://a/cb?x=1&session_state=s&y=2", "http://a/cb?x=1&y=2", "http://a/cb?x=1&y=2"},
+		{"http://a/cb?session_state=s#f", "http://a/cb#f", "http://a/cb#f"},
+		{"http://a/cb?session_state=x", "http://a/cb?session_state=x", "http://a/cb?session_state=x"},
+		{"http://a/cb?my_session_state=x", "http://a/cb", "http://a/cb?my_session_state=x"},
+		{"http://a/other", "http://a/cb", "http://a/other"},
+	}
+	for _, tt := range tests {
+		if got := redirectForCompare(tt.sent, tt.saved); got != tt.want {
+			t.Errorf("redirectForCompare(%q, %q) = %q; want %q", tt.sent, tt.saved, got, tt.want)
+		}
+	}
+	// Through the grant: the adapter-style redirect_uri is accepted.
+	ts := newTestServer(t, codeRealm, Config{})
+	b := newBrowser(t, ts)
+	res, _ := b.login(authPath("client_id", "app", "redirect_uri", "http://localhost:3000/cb", "response_type", "code"), "alice", "alice-pw")
+	code, sid := codeFrom(t, res.Header.Get("Location"))
+	r := ts.token(t, "web", form("grant_type", "authorization_code", "code", code, "redirect_uri", "http://localhost:3000/cb?session_state="+sid), basic("app", "app-secret"))
+	if r.status != 200 {
+		t.Errorf("redirect_uri with session_state: %d %s", r.status, r.body)
+	}
+}

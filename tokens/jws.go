@@ -71,7 +71,9 @@ func parseCompact(token string) (compactJWS, error) {
 	}
 	// Go's decoder skips CR and LF, which would let one signature have many spellings; Java's
 	// URL decoder (Keycloak's) refuses them. Strict also rejects non-zero padding bits, so a
-	// token has exactly one spelling.
+	// token has exactly one spelling here. Keycloak is laxer on the signature segment only
+	// (Base64Url.decode drops "=" padding and maps "+" and "/"); no client sends those, so
+	// kcmock refuses them rather than accept a second spelling of a signed token.
 	if i := strings.IndexAny(token, "\r\n"); i >= 0 {
 		return t, fmt.Errorf("%w: line break at byte %d", ErrMalformed, i)
 	}
