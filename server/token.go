@@ -72,8 +72,10 @@ func (s *Server) tokenDecide(c *call, d *decision) error {
 	if oe != nil {
 		return oe
 	}
-	// Keycloak 26.1 started accepting repeated audience and resource parameters.
-	repeatable := c.srv.Version.AtLeast(26, 1)
+	// Keycloak 26.1 started accepting repeated audience and resource parameters, in a token
+	// exchange only (TokenExchangeGrantType is the one grant that lists multi-valued
+	// parameters).
+	repeatable := c.srv.Version.AtLeast(26, 1) && gt == grantTokenExchange
 	for k, v := range form {
 		if len(v) > 1 && !(repeatable && multiValued[k]) {
 			return errDuplicated().because("token endpoint: duplicated parameter", "parameter "+k+" is sent more than once")

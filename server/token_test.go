@@ -57,6 +57,9 @@ func TestTokenRefusals(t *testing.T) {
 		{"unparsable basic header falls back to form", "myrealm", form("grant_type", "password"), map[string]string{"Authorization": "Basic !!!"}, 401, "invalid_client", "Invalid client or Invalid client credentials"},
 		{"bearer-only client", "myrealm", form("grant_type", "client_credentials"), basic("api", "api-secret"), 400, "invalid_client", "Bearer-only not allowed"},
 		{"duplicated parameter", "myrealm", url.Values{"grant_type": {"password"}, "username": {"a", "b"}}, app, 400, "invalid_request", "duplicated parameter"},
+		// audience and resource repeat only in a token exchange.
+		{"repeated audience outside an exchange", "myrealm", url.Values{"grant_type": {"password"}, "username": {"alice"}, "password": {"alice-pw"}, "audience": {"a", "b"}}, app, 400, "invalid_request", "duplicated parameter"},
+		{"repeated resource outside an exchange", "myrealm", url.Values{"grant_type": {"client_credentials"}, "resource": {"a", "b"}}, app, 400, "invalid_request", "duplicated parameter"},
 		// Password grant, in ResourceOwnerPasswordCredentialsGrantType's order.
 		{"direct grants off", "myrealm", form("grant_type", "password", "username", "alice", "password", "alice-pw"), basic("no-direct", "s"), 400, "unauthorized_client", "Client not allowed for direct access grants"},
 		{"consent required", "myrealm", form("grant_type", "password", "username", "alice", "password", "alice-pw"), basic("consent", "s"), 400, "invalid_client", "Client requires user consent"},
