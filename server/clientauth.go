@@ -3,6 +3,7 @@ package server
 import (
 	"crypto/subtle"
 	"encoding/base64"
+	"net/http"
 	"net/url"
 	"strings"
 
@@ -14,6 +15,9 @@ type clientCredentials struct {
 	clientID  string
 	secret    string
 	hasSecret bool
+	// badEscape: a Basic credential had a malformed %-escape, which Java's URLDecoder throws
+	// on; Keycloak's client authentication then fails as an unexpected error.
+	badEscape bool
 }
 
 // readClientCredentials follows ClientIdAndSecretAuthenticator: the `Authorization: Basic`
@@ -24,6 +28,8 @@ func readClientCredentials(header string, form url.Values) clientCredentials {
 	var cc clientCredentials
 	if id, secret, ok := parseBasic(header); ok {
 		cc = clientCredentials{clientID: id, secret: secret, hasSecret: true}
+		idOK, secretOK := unescapeBasic(&cc.clientID), unescapeBasic(&cc.secret)
+		cc.badEscape = !idOK || !secretOK
 	}
 	if v, ok := form["client_id"]; ok {
 		cc.clientID = v[0]
@@ -34,6 +40,8 @@ func readClientCredentials(header string, form url.Values) clientCredentials {
 	return cc
 }
 
+// parseBasic reads the raw id and secret of an `Authorization: Basic` header, not yet
+// form-url-decoded.
 func parseBasic(header string) (id, secret string, ok bool) {
 	const prefix = "basic "
 	if len(header) < len(prefix) || !strings.EqualFold(header[:len(prefix)], prefix) {
@@ -43,23 +51,28 @@ func parseBasic(header string) (id, secret string, ok bool) {
 	if err != nil {
 		return "", "", false
 	}
-	id, secret, ok = strings.Cut(string(raw), ":")
-	if !ok {
-		return "", "", false
+	return strings.Cut(string(raw), ":")
+}
+
+// unescapeBasic form-url-decodes a Basic credential part in place (BasicAuthHelper.RFC6749);
+// false for a malformed %-escape.
+func unescapeBasic(s *string) bool {
+	d, err := url.QueryUnescape(*s)
+	if err != nil {
+		return false
 	}
-	if d, err := url.QueryUnescape(id); err == nil {
-		id = d
-	}
-	if d, err := url.QueryUnescape(secret); err == nil {
-		secret = d
-	}
-	return id, secret, true
+	*s = d
+	return true
 }
 
 // authenticateClient is Keycloak's client authentication for the token endpoint: unknown or
 // disabled clients are invalid_client, a confidential client's wrong or missing secret is
 // unauthorized_client, public clients need only their client_id.
 func authenticateClient(r *scenarios.Realm, cc clientCredentials) (*scenarios.Client, *OAuthError) {
+	if cc.badEscape {
+		return nil, oauthErr(http.StatusBadRequest, "unauthorized_client", "Unexpected error when authenticating client").
+			because("client authentication", "the Basic credentials hold a malformed %-escape, which Java's URLDecoder refuses")
+	}
 	if cc.clientID == "" {
 		return nil, errInvalidClientCredentials().because("client authentication", "the request names no client (no client_id, no Basic credentials)")
 	}

@@ -115,7 +115,7 @@ func (fs *faultSet) take(c *call) *Fault {
 		if f.Grant != "" || f.Client != "" {
 			_ = r.ParseForm()
 			client := r.PostForm.Get("client_id")
-			if id, _, ok := parseBasic(r.Header.Get("Authorization")); ok && client == "" {
+			if id, _, ok := parseBasic(r.Header.Get("Authorization")); ok && client == "" && unescapeBasic(&id) {
 				client = id
 			}
 			if f.Grant != "" && f.Grant != r.PostForm.Get("grant_type") || f.Client != "" && f.Client != client {

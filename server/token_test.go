@@ -1,6 +1,7 @@
 package server
 
 import (
+	"encoding/base64"
 	"net/http"
 	"net/url"
 	"testing"
@@ -54,6 +55,10 @@ func TestTokenRefusals(t *testing.T) {
 		{"wrong secret", "myrealm", form("grant_type", "password"), basic("my-app", "nope"), 401, "unauthorized_client", "Invalid client or Invalid client credentials"},
 		{"missing secret (post)", "myrealm", form("grant_type", "password", "client_id", "my-app"), nil, 401, "unauthorized_client", "Invalid client or Invalid client credentials"},
 		{"confidential client without a secret configured", "myrealm", form("grant_type", "password", "client_id", "nosecret", "client_secret", ""), nil, 401, "unauthorized_client", "Invalid client or Invalid client credentials"},
+		// Java's URLDecoder throws on a malformed %-escape; Keycloak fails client authentication
+		// as an unexpected error, before it looks at form credentials.
+		{"malformed %-escape in a Basic secret", "myrealm", form("grant_type", "client_credentials"), map[string]string{"Authorization": "Basic " + base64.StdEncoding.EncodeToString([]byte("my-app:50%"))}, 400, "unauthorized_client", "Unexpected error when authenticating client"},
+		{"malformed %-escape in a Basic id, form credentials too", "myrealm", form("grant_type", "client_credentials", "client_id", "my-app", "client_secret", "my-secret"), map[string]string{"Authorization": "Basic " + base64.StdEncoding.EncodeToString([]byte("my%zzapp:x"))}, 400, "unauthorized_client", "Unexpected error when authenticating client"},
 		{"unparsable basic header falls back to form", "myrealm", form("grant_type", "password"), map[string]string{"Authorization": "Basic !!!"}, 401, "invalid_client", "Invalid client or Invalid client credentials"},
 		{"bearer-only client", "myrealm", form("grant_type", "client_credentials"), basic("api", "api-secret"), 400, "invalid_client", "Bearer-only not allowed"},
 		{"duplicated parameter", "myrealm", url.Values{"grant_type": {"password"}, "username": {"a", "b"}}, app, 400, "invalid_request", "duplicated parameter"},
