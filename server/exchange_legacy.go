@@ -164,34 +164,39 @@ func (s *Server) legacyToClient(x *legacy) error {
 	default:
 		return errInvalidRequest("requested_token_type unsupported").because("legacy exchange 4.1: requested token type", strconv.Quote(requested)+" is not an access, refresh or SAML token type")
 	}
-	target := requester
 	audience := f["audience"]
-	for i, a := range audience {
-		c := r.Client(a)
-		if c == nil {
-			return oauthErr(http.StatusBadRequest, "invalid_client", "Audience not found").because("legacy exchange 4.2: audience exists", "realm "+r.Name+" has no client "+a)
+	targets := []*scenarios.Client{requester}
+	if len(audience) > 0 {
+		targets = targets[:0]
+		for _, a := range audience {
+			c := r.Client(a)
+			if c == nil {
+				return oauthErr(http.StatusBadRequest, "invalid_client", "Audience not found").because("legacy exchange 4.2: audience exists", "realm "+r.Name+" has no client "+a)
+			}
+			targets = append(targets, c)
 		}
-		if i == 0 { // Keycloak 26.1+ validates every value and uses the first
-			target = c
-		}
 	}
-	if target.ConsentRequired {
-		return oauthErr(http.StatusBadRequest, "invalid_client", "Client requires user consent").because("legacy exchange 4.3: target consent", "target client "+target.ClientID+" requires consent")
-	}
-	if version.AtLeast(26, 2) && !target.Enabled {
-		return oauthErr(http.StatusBadRequest, "invalid_client", "Client disabled").because("legacy exchange 4.4: target enabled", "target client "+target.ClientID+" is disabled")
-	}
+	// validateAudience runs every check for every audience (Keycloak 26.1+ accepts several and
+	// issues the token for the first): one forbidden audience refuses the whole request.
 	holderMismatch := x.holderCheck && (x.subject == nil || x.subject.claims.Azp != requester.ClientID)
-	if target == requester {
-		if requester.PublicClient && holderMismatch {
-			return oauthErr(http.StatusForbidden, "access_denied", "Client is not the holder of the token").because("legacy exchange 4.5a: public requester holds the token", "public client "+requester.ClientID+" may exchange only its own tokens")
+	for _, target := range targets {
+		if target.ConsentRequired {
+			return oauthErr(http.StatusBadRequest, "invalid_client", "Client requires user consent").because("legacy exchange 4.3: target consent", "target client "+target.ClientID+" requires consent")
 		}
-		if !requester.PublicClient && x.subject != nil && x.subject.claims.Azp != requester.ClientID &&
-			!containsString(x.subject.claims.audiences(), requester.ClientID) {
-			return oauthErr(http.StatusForbidden, "access_denied", "Client is not within the token audience").because("legacy exchange 4.5b: requester in the token audience",
-				requester.ClientID+" is neither the subject token's azp ("+x.subject.claims.Azp+") nor in its aud")
+		if version.AtLeast(26, 2) && !target.Enabled {
+			return oauthErr(http.StatusBadRequest, "invalid_client", "Client disabled").because("legacy exchange 4.4: target enabled", "target client "+target.ClientID+" is disabled")
 		}
-	} else {
+		if target == requester {
+			if requester.PublicClient && holderMismatch {
+				return oauthErr(http.StatusForbidden, "access_denied", "Client is not the holder of the token").because("legacy exchange 4.5a: public requester holds the token", "public client "+requester.ClientID+" may exchange only its own tokens")
+			}
+			if !requester.PublicClient && x.subject != nil && x.subject.claims.Azp != requester.ClientID &&
+				!containsString(x.subject.claims.audiences(), requester.ClientID) {
+				return oauthErr(http.StatusForbidden, "access_denied", "Client is not within the token audience").because("legacy exchange 4.5b: requester in the token audience",
+					requester.ClientID+" is neither the subject token's azp ("+x.subject.claims.Azp+") nor in its aud")
+			}
+			continue
+		}
 		if requester.PublicClient && holderMismatch {
 			return oauthErr(http.StatusForbidden, "access_denied", "Client is not the holder of the token").because("legacy exchange 4.6a: public requester holds the token", "public client "+requester.ClientID+" may exchange only its own tokens")
 		}
@@ -200,6 +205,7 @@ func (s *Server) legacyToClient(x *legacy) error {
 				requester.ClientID+" has no token-exchange permission for client "+target.ClientID+explainExchangePermission(x.fg, target))
 		}
 	}
+	target := targets[0]
 	if requested == tokenTypeSAML2 {
 		// kcmock's clients are OpenID Connect clients: none has an assertion consumer URL.
 		return oauthErr(http.StatusBadRequest, "invalid_client", "Client requires assertion consumer url set up").because("legacy exchange 4.7: SAML target", "target "+target.ClientID+" is an OpenID Connect client with no assertion consumer URL")

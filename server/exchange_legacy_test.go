@@ -133,6 +133,14 @@ func TestLegacyExchangeRefusals(t *testing.T) {
 		{"saml2 for an OIDC client", base, func(a string) url.Values {
 			return legacyForm("subject_token", a, "requested_token_type", tokenTypeSAML2)
 		}, req, 400, "invalid_client", "Client requires assertion consumer url set up"},
+		// 26.1+ accepts several audiences and checks every one (validateAudience loops), though
+		// the token is for the first.
+		{"26.1+: a second audience without permission", eftr(t, `version = "26.0.1"`, `version = "26.4"`, "[[realms.users]]", "[[realms.clients]]\nclient_id = \"other-target\"\nsecret = \"o\"\n\n[[realms.users]]"), func(a string) url.Values {
+			return legacyForm("subject_token", a, "requested_subject", "ivan", "audience", "eftr-service", "audience", "other-target")
+		}, req, 403, "access_denied", "Client not allowed to exchange"},
+		{"26.1+: a second audience requiring consent", eftr(t, `version = "26.0.1"`, `version = "26.4"`, "[[realms.users]]", "[[realms.clients]]\nclient_id = \"other-target\"\nsecret = \"o\"\nconsent_required = true\n\n[[realms.users]]"), func(a string) url.Values {
+			return legacyForm("subject_token", a, "requested_subject", "ivan", "audience", "eftr-service", "audience", "other-target")
+		}, req, 400, "invalid_client", "Client requires user consent"},
 		{"26.0: repeated audience", base, func(a string) url.Values {
 			return legacyForm("subject_token", a, "audience", "eftr-service", "audience", "eftr-service")
 		}, req, 400, "invalid_request", "duplicated parameter"},
