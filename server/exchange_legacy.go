@@ -141,7 +141,13 @@ func (x *legacy) tokenRoles() (map[string]bool, map[string]map[string]bool) {
 
 func (x *legacy) tokenIdentity() identity {
 	realm, clients := x.tokenRoles()
-	return tokenIdentity(x.subject.claims, realm, clients)
+	id := tokenIdentity(x.subject.claims, realm, clients)
+	// KeycloakIdentity: a token of its azp client's own service account identifies that client
+	// (a resource server), so user policies never match it.
+	if sa := x.tr.realm.model.ServiceAccount(x.subject.client); sa != nil && x.subject.user != nil && sa.ID == x.subject.user.ID {
+		id.id = x.subject.client.ID
+	}
+	return id
 }
 
 // tokenHasImpersonationRole: the realm-management impersonation role must be in the token.

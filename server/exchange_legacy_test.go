@@ -174,3 +174,46 @@ func TestLegacyExchangeRefusals(t *testing.T) {
 		})
 	}
 }
+
+// TestLegacyImpersonationUserPolicy: a user policy on the Users impersonate permission matches
+// the user a subject token names, except a client's own service account: Keycloak's identity
+// for such a token is the client itself (KeycloakIdentity's resource server), which no user
+// policy names.
+func TestLegacyImpersonationUserPolicy(t *testing.T) {
+	tests := []struct {
+		name, policyUser string
+		subject          func(ts *testServer) url.Values // the grant that makes the subject token
+		status           int
+	}{
+		{"a user named by the policy", "admin_impersonation", func(*testServer) url.Values {
+			return form("grant_type", "password", "username", "admin_impersonation", "password", "admin-pw")
+		}, 200},
+		{"the requester's service account, named by the policy", "service-account-" + eftrRequester, func(*testServer) url.Values {
+			return form("grant_type", "client_credentials")
+		}, 403},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			text := eftr(t,
+				"direct_access_grants_enabled = true", "direct_access_grants_enabled = true\nservice_accounts_enabled = true",
+				`client_roles = { realm-management = ["impersonation"] }`, `client_roles = { realm-management = ["view-users"] }`,
+				nakedAllowed[0], "[[realms.policies]]\nname = \"by-user\"\ntype = \"user\"\nusers = [\""+tt.policyUser+"\"]\n\n[realms.user_permissions]\nenabled = true\nimpersonate = { policies = [\"by-user\"] }")
+			ts := newTestServer(t, text, Config{})
+			login := ts.token(t, "EFTR", tt.subject(ts), basic(eftrRequester, eftrSecret))
+			if login.status != 200 {
+				t.Fatalf("subject token: %d %s", login.status, login.body)
+			}
+			res := ts.token(t, "EFTR", legacyForm("subject_token", login.json(t)["access_token"].(string), "requested_subject", "ivan"), basic(eftrRequester, eftrSecret))
+			if res.status != tt.status {
+				t.Fatalf("impersonation: %d %s; want %d", res.status, res.body, tt.status)
+			}
+			if tt.status == 200 {
+				if at := payload(t, res.json(t)["access_token"].(string)); at["preferred_username"] != "ivan" {
+					t.Errorf("token = %v; want ivan's", at)
+				}
+			} else if string(res.body) != `{"error":"access_denied","error_description":"Client not allowed to exchange"}` {
+				t.Errorf("refusal body %s", res.body)
+			}
+		})
+	}
+}
