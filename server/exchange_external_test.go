@@ -207,3 +207,30 @@ func TestIssuerListed(t *testing.T) {
 		}
 	}
 }
+
+// TestImpersonateImportedUser: requested_subject finds a user that an external exchange
+// imported, by name (any case) or id, as Keycloak's user lookups do.
+func TestImpersonateImportedUser(t *testing.T) {
+	text := externalRealm("26.4") + "\n[realms.user_permissions]\nenabled = true\nimpersonate = { policies = [\"exchangers\"] }\n"
+	ts := newTestServer(t, text, Config{Hostname: "http://kc.test"})
+	broker := basic("broker-app", "b")
+	p := ts.token(t, "partner", form("grant_type", "password", "username", "pat", "password", "pw"), basic("partner-app", "p"))
+	res := ts.token(t, "corp", legacyForm("subject_token", p.json(t)["access_token"].(string), "subject_issuer", "partner-idp"), broker)
+	if res.status != 200 {
+		t.Fatalf("import: %d %s", res.status, res.body)
+	}
+	sub := payload(t, res.json(t)["access_token"].(string))["sub"].(string)
+	for _, name := range []string{"pat", "PAT", sub} {
+		r := ts.token(t, "corp", legacyForm("requested_subject", name), broker)
+		if r.status != 200 {
+			t.Errorf("impersonating %q: %d %s", name, r.status, r.body)
+			continue
+		}
+		if at := payload(t, r.json(t)["access_token"].(string)); at["sub"] != sub || at["preferred_username"] != "pat" {
+			t.Errorf("impersonating %q: token %v", name, at)
+		}
+	}
+	if r := ts.token(t, "corp", legacyForm("requested_subject", "nobody"), broker); r.status != 403 {
+		t.Errorf("impersonating nobody: %d %s", r.status, r.body)
+	}
+}

@@ -69,9 +69,9 @@ func (s *Server) legacyExchange(tr *tokenRequest) error {
 	// Stage 2: impersonation.
 	if f.Has("requested_subject") {
 		name := f.Get("requested_subject")
-		target := r.User(name)
+		target := s.userByName(r, name) // users imported by external exchange too
 		if target == nil {
-			target = r.UserByID(name)
+			target = s.userByID(r, name)
 		}
 		if target == nil {
 			return errNotAllowedToExchange().because("legacy exchange 2.1: requested_subject exists", "realm "+r.Name+" has no user "+name+" (Keycloak answers vaguely on purpose)")

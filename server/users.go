@@ -29,6 +29,16 @@ func (s *Server) userByID(r *scenarios.Realm, id string) *scenarios.User {
 	return s.brokered.byID[key(r.Name, id)]
 }
 
+// userByName finds a scenario user or a user imported at run time by username (any case).
+func (s *Server) userByName(r *scenarios.Realm, name string) *scenarios.User {
+	if u := r.User(name); u != nil {
+		return u
+	}
+	s.brokered.mu.Lock()
+	defer s.brokered.mu.Unlock()
+	return s.brokered.byName[key(r.Name, strings.ToLower(name))]
+}
+
 // linkedUser finds the user linked to a provider account.
 func (s *Server) linkedUser(r *scenarios.Realm, alias, providerUserID string) *scenarios.User {
 	if u := r.UserByFederatedIdentity(alias, providerUserID); u != nil {
@@ -61,7 +71,7 @@ func (s *Server) addBrokered(r *scenarios.Realm, u *scenarios.User) {
 		b.byID, b.byLink, b.byName, b.byMail = map[string]*scenarios.User{}, map[string]*scenarios.User{}, map[string]*scenarios.User{}, map[string]*scenarios.User{}
 	}
 	b.byID[key(r.Name, u.ID)] = u
-	b.byName[key(r.Name, u.Username)] = u
+	b.byName[key(r.Name, strings.ToLower(u.Username))] = u
 	if u.Email != "" {
 		b.byMail[key(r.Name, strings.ToLower(u.Email))] = u
 	}
