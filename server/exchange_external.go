@@ -149,7 +149,8 @@ func (s *Server) validateExternal(c *call, idp *scenarios.IdentityProvider, raw,
 	if idp.Config["issuer"] != "" && (ec.Iss == nil || !issuerListed(idp, *ec.Iss)) {
 		return nil, errInvalidExternalToken("invalid token")
 	}
-	if ec.Typ != "Bearer" && ec.Typ != "ID" {
+	// The provider option disableTypeClaimCheck (Boolean.parseBoolean) lifts the typ check.
+	if !strings.EqualFold(idp.Config["disableTypeClaimCheck"], "true") && ec.Typ != "Bearer" && ec.Typ != "ID" {
 		return nil, errInvalidExternalToken("token type not supported")
 	}
 	return &ec, nil

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/kcmock/kcmock/scenarios"
@@ -135,6 +136,7 @@ func TestExternalToInternalExchange(t *testing.T) {
 		{"expired", ext(forged(func(m map[string]any) { m["exp"] = float64(testNow.Unix() - 10) })), broker, 400, "invalid_token", "invalid token", ""},
 		{"wrong issuer", ext(forged(func(m map[string]any) { m["iss"] = "http://evil/realms/partner" })), broker, 400, "invalid_token", "invalid token", ""},
 		{"refresh token type", ext(forged(func(m map[string]any) { m["typ"] = "Refresh" })), broker, 400, "invalid_token", "token type not supported", ""},
+		{"another type, checked by the generic provider too", legacyForm("subject_token", forged(func(m map[string]any) { m["typ"] = "at+jwt" }), "subject_issuer", "generic", "subject_token_type", tokenTypeJWT), broker, 400, "invalid_token", "token type not supported", ""},
 		{"bad signature", ext(tamperSig(pat)), broker, 400, "invalid_token", "invalid token", ""},
 		{"username already taken", ext(partnerToken("taken")), broker, 400, "invalid_token", "User already exists", ""},
 		{"linked user disabled", ext(forged(func(m map[string]any) { m["sub"] = "DISABLED-ID" })), broker, 400, "invalid_token", "Invalid Token", ""},
@@ -232,5 +234,21 @@ func TestImpersonateImportedUser(t *testing.T) {
 	}
 	if r := ts.token(t, "corp", legacyForm("requested_subject", "nobody"), broker); r.status != 403 {
 		t.Errorf("impersonating nobody: %d %s", r.status, r.body)
+	}
+}
+
+// TestExternalTypeClaimCheckDisabled: the provider option disableTypeClaimCheck lets tokens of
+// any typ through (OIDCIdentityProvider skips isTokenTypeSupported).
+func TestExternalTypeClaimCheckDisabled(t *testing.T) {
+	text := strings.Replace(externalRealm("26.4"), `config = { validateSignature = "true", useJwksUrl = "true", jwksUrl`, `config = { disableTypeClaimCheck = "True", validateSignature = "true", useJwksUrl = "true", jwksUrl`, 1)
+	ts := newTestServer(t, text, Config{Hostname: "http://kc.test"})
+	p := ts.token(t, "partner", form("grant_type", "password", "username", "gina", "password", "pw"), basic("partner-app", "p"))
+	at := forge(t, ts, "partner", p.json(t)["access_token"].(string), func(m map[string]any) { m["typ"] = "at+jwt" })
+	res := ts.token(t, "corp", legacyForm("subject_token", at, "subject_issuer", "generic", "subject_token_type", tokenTypeJWT), basic("broker-app", "b"))
+	if res.status != 200 {
+		t.Fatalf("typ at+jwt with the check disabled: %d %s", res.status, res.body)
+	}
+	if got := payload(t, res.json(t)["access_token"].(string))["preferred_username"]; got != "gina" {
+		t.Errorf("token for %v; want gina", got)
 	}
 }
