@@ -297,8 +297,8 @@ func (s *Server) issueLegacy(x *legacy, target *scenarios.Client, requested stri
 // parameter when given), else the parameter; then only openid and the target's client scopes.
 func legacyScope(x *legacy, target *scenarios.Client, param string, given bool) string {
 	names := mint.SplitScope(param)
-	if x.subject != nil && x.subject.claims.Scope != "" {
-		have := strings.Fields(x.subject.claims.Scope)
+	if x.subject != nil && x.subject.hasScopeClaim() { // even "": Keycloak tests the claim for null
+		have := mint.SplitScope(x.subject.claims.Scope)
 		if given { // even empty: Keycloak intersects a non-null param, and "" keeps nothing
 			var both []string
 			for _, n := range names {

@@ -139,6 +139,30 @@ func TestLegacyExchangeFlows(t *testing.T) {
 		}
 	})
 
+	t.Run("scope: an empty scope claim is a scope, a missing one is not", func(t *testing.T) {
+		ts := newTestServer(t, eftr(t), Config{})
+		ivanTok := ts.token(t, "EFTR", form("grant_type", "password", "username", "ivan", "password", "ivan-pw"), req).json(t)["access_token"].(string)
+		for _, tc := range []struct {
+			name   string
+			change func(map[string]any)
+			openid bool
+		}{
+			// Keycloak tests the claim for null: "" narrows the parameter to nothing.
+			{"empty claim", func(m map[string]any) { m["scope"] = "" }, false},
+			{"no claim: the parameter stands", func(m map[string]any) { delete(m, "scope") }, true},
+		} {
+			subject := forge(t, ts, "EFTR", ivanTok, tc.change)
+			res := ts.token(t, "EFTR", legacyForm("subject_token", subject, "audience", "eftr-service", "scope", "openid profile"), req)
+			if res.status != 200 {
+				t.Fatalf("%s: %d %s", tc.name, res.status, res.body)
+			}
+			body := res.json(t)
+			if got := body["id_token"] != nil; got != tc.openid {
+				t.Errorf("%s: scope %v, id_token %v; want openid %v", tc.name, body["scope"], got, tc.openid)
+			}
+		}
+	})
+
 	t.Run("transient subject: no sid, no refresh token", func(t *testing.T) {
 		ts := newTestServer(t, eftr(t, "direct_access_grants_enabled = true", "direct_access_grants_enabled = true\nservice_accounts_enabled = true"), Config{})
 		cc := ts.token(t, "EFTR", form("grant_type", "client_credentials"), req).json(t)["access_token"].(string)

@@ -64,6 +64,14 @@ type verifiedAccess struct {
 	session *userSession // nil for transient sessions
 }
 
+// hasScopeClaim reports whether the token has a scope claim at all (an empty one counts).
+func (v *verifiedAccess) hasScopeClaim() bool {
+	var c struct {
+		Scope *string `json:"scope"`
+	}
+	return json.Unmarshal(v.raw, &c) == nil && c.Scope != nil
+}
+
 // verifyAccessToken is AuthenticationManager.verifyIdentityToken for access tokens, without an
 // audience check: signature by a realm key, a subject, issuer, type Bearer, not expired and not before the
 // realm's not-before, not revoked, the azp client known and enabled, the user session alive
