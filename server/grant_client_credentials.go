@@ -30,7 +30,8 @@ func (s *Server) clientCredentialsGrant(tr *tokenRequest) error {
 		return err
 	}
 	host := remoteIP(tr.Request())
-	notes := map[string]string{"clientHost": host, "clientAddress": host, "client_id": c.ClientID}
+	// clientId too, "for backwards compatibility": mappers of realms exported before 26 read it.
+	notes := map[string]string{"clientHost": host, "clientAddress": host, "client_id": c.ClientID, "clientId": c.ClientID}
 	if c.AttrBool("client_credentials.use_refresh_token", false) {
 		us := s.newSession(tr, u, false, 0)
 		us.notes = notes

@@ -261,3 +261,26 @@ func TestRefreshScopeParameter(t *testing.T) {
 		})
 	}
 }
+
+// TestClientCredentialsLegacyClientIDNote: the service-account session also carries the note
+// clientId, which the "Client ID" mappers of realms exported before Keycloak 26 read.
+func TestClientCredentialsLegacyClientIDNote(t *testing.T) {
+	ts := newTestServer(t, `
+[[realms]]
+realm = "old"
+[[realms.clients]]
+client_id = "svc"
+secret = "s"
+service_accounts_enabled = true
+protocol_mappers = [
+  { name = "Client ID", protocol_mapper = "oidc-usersessionmodel-note-mapper", config = { "user.session.note" = "clientId", "claim.name" = "clientId", "jsonType.label" = "String", "access.token.claim" = "true" } },
+]
+`, Config{})
+	res := ts.token(t, "old", form("grant_type", "client_credentials"), basic("svc", "s"))
+	if res.status != 200 {
+		t.Fatalf("%d %s", res.status, res.body)
+	}
+	if at := payload(t, res.json(t)["access_token"].(string)); at["clientId"] != "svc" || at["client_id"] != "svc" {
+		t.Errorf("clientId = %v, client_id = %v; want svc for both", at["clientId"], at["client_id"])
+	}
+}
