@@ -34,13 +34,16 @@ func (s *Server) passwordGrant(tr *tokenRequest) error {
 	if oe != nil {
 		return oe
 	}
-	offline := scopes.Has("offline_access")
+	// The offline session, and its check, come with the refresh token (generateRefreshToken):
+	// a client without refresh tokens gets an online access token whatever it asks.
+	useRefresh := c.AttrBool("use.refresh.tokens", true)
+	offline := useRefresh && scopes.Has("offline_access")
 	if offline && !offlineAllowed(r, c, u, scopes) {
 		return oauthErr(http.StatusBadRequest, "not_allowed", "Offline tokens not allowed for the user or client")
 	}
 	us := s.newSession(tr, u, offline, 0)
 	req := s.mintRequest(tr, u, scopes, us, mint.GrantPassword)
-	return s.issue(tr, req, c.AttrBool("use.refresh.tokens", true))
+	return s.issue(tr, req, useRefresh)
 }
 
 // directGrantUser runs the direct-grant authenticators (ValidateUsername, ValidatePassword)

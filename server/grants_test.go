@@ -284,3 +284,55 @@ protocol_mappers = [
 		t.Errorf("clientId = %v, client_id = %v; want svc for both", at["clientId"], at["client_id"])
 	}
 }
+
+// TestOfflineAccessWithoutRefreshTokens: offline sessions and their check come with the
+// refresh token, so a client with use.refresh.tokens off gets an online access token for
+// scope=offline_access, whether or not the user may have offline tokens.
+func TestOfflineAccessWithoutRefreshTokens(t *testing.T) {
+	ts := newTestServer(t, `
+[[realms]]
+realm = "r"
+[[realms.clients]]
+client_id = "norefresh"
+secret = "s"
+direct_access_grants_enabled = true
+attributes = { "use.refresh.tokens" = "false" }
+[[realms.clients]]
+client_id = "app"
+secret = "s"
+direct_access_grants_enabled = true
+[[realms.users]]
+username = "alice"
+password = "pw"
+
+[[realms]]
+realm = "nooffline"
+[realms.roles]
+realm = [{ name = "default-roles-nooffline" }]
+[[realms.clients]]
+client_id = "norefresh"
+secret = "s"
+direct_access_grants_enabled = true
+attributes = { "use.refresh.tokens" = "false" }
+[[realms.users]]
+username = "alice"
+password = "pw"
+`, Config{})
+	for _, realm := range []string{"r", "nooffline"} {
+		res := ts.token(t, realm, form("grant_type", "password", "username", "alice", "password", "pw", "scope", "offline_access"), basic("norefresh", "s"))
+		if res.status != 200 {
+			t.Errorf("%s: %d %s; want an access token", realm, res.status, res.body)
+			continue
+		}
+		body := res.json(t)
+		jti := payload(t, body["access_token"].(string))["jti"].(string)
+		if body["refresh_token"] != nil || !strings.HasPrefix(jti, "onrtro:") {
+			t.Errorf("%s: refresh token %v, jti %s; want none and an online session", realm, body["refresh_token"] != nil, jti)
+		}
+	}
+	// With refresh tokens the same request gets an offline token (control).
+	res := ts.token(t, "r", form("grant_type", "password", "username", "alice", "password", "pw", "scope", "offline_access"), basic("app", "s"))
+	if rt := payload(t, res.json(t)["refresh_token"].(string)); rt["typ"] != "Offline" {
+		t.Errorf("with refresh tokens: typ %v; want Offline", rt["typ"])
+	}
+}
