@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/base64"
+	"net/http"
 	"strings"
 
 	"github.com/kcmock/kcmock/tokens/mint"
@@ -61,10 +62,21 @@ func (s *Server) codeGrant(tr *tokenRequest) error {
 		return oe
 	}
 	scopes, _ := mint.RequestScopes(tr.client, ic.req.scope)
-	req := s.mintRequest(tr, u, scopes, us, mint.GrantAuthorizationCode)
+	// offline_access makes the refresh token an offline one, in an offline copy of the browser
+	// session (generateRefreshToken → createOrUpdateOfflineSession), after its check.
+	useRefresh := tr.client.AttrBool("use.refresh.tokens", true)
+	session := us
+	if useRefresh && scopes.Has("offline_access") {
+		if !offlineAllowed(r, tr.client, u, scopes) {
+			return oauthErr(http.StatusBadRequest, "not_allowed", "Offline tokens not allowed for the user or client").
+				because("code grant: offline tokens", "user "+u.Username+" lacks the offline_access role in "+tr.client.ClientID+"'s scope")
+		}
+		session = s.offlineCopy(tr, us)
+	}
+	req := s.mintRequest(tr, u, scopes, session, mint.GrantAuthorizationCode)
 	req.Nonce = ic.req.nonce
 	req.Session.Acr = ic.acr
-	return s.issue(tr, req, tr.client.AttrBool("use.refresh.tokens", true))
+	return s.issue(tr, req, useRefresh)
 }
 
 // redirectForCompare is the token request's redirect_uri as Keycloak compares it: adapters

@@ -403,3 +403,30 @@ func TestRedirectForCompare(t *testing.T) {
 		t.Errorf("redirect_uri with session_state: %d %s", r.status, r.body)
 	}
 }
+
+// TestCodeGrantOfflineAccess: scope=offline_access at /auth makes the code grant's refresh
+// token an offline one, in an offline copy of the browser session under the same id, which
+// outlives the browser session.
+func TestCodeGrantOfflineAccess(t *testing.T) {
+	ts := newTestServer(t, codeRealm, Config{})
+	b := newBrowser(t, ts)
+	res, _ := b.login(authPath("client_id", "app", "redirect_uri", "http://localhost:3000/cb", "response_type", "code", "scope", "openid offline_access"), "alice", "alice-pw")
+	code, sid := codeFrom(t, res.Header.Get("Location"))
+	tok := ts.token(t, "web", form("grant_type", "authorization_code", "code", code, "redirect_uri", "http://localhost:3000/cb"), basic("app", "app-secret"))
+	if tok.status != 200 {
+		t.Fatalf("code grant: %d %s", tok.status, tok.body)
+	}
+	body := tok.json(t)
+	at, rt := payload(t, body["access_token"].(string)), payload(t, body["refresh_token"].(string))
+	if !strings.HasPrefix(at["jti"].(string), "ofrtac:") || at["sid"] != sid {
+		t.Errorf("access token jti %v sid %v; want ofrtac: and the session %s", at["jti"], at["sid"], sid)
+	}
+	if rt["typ"] != "Offline" || rt["exp"] != nil || body["refresh_expires_in"] != float64(0) || rt["sid"] != sid {
+		t.Errorf("refresh token %v (refresh_expires_in %v); want an Offline token without exp", rt, body["refresh_expires_in"])
+	}
+	ts.sessions.remove("web", sid, false) // the browser session ends
+	r := ts.token(t, "web", form("grant_type", "refresh_token", "refresh_token", body["refresh_token"].(string)), basic("app", "app-secret"))
+	if r.status != 200 || !strings.HasPrefix(payload(t, r.json(t)["access_token"].(string))["jti"].(string), "ofrtrt:") {
+		t.Errorf("offline refresh after the browser session ended: %d %s", r.status, r.body)
+	}
+}

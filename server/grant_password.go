@@ -124,6 +124,23 @@ func (s *Server) newSession(tr *tokenRequest, u *scenarios.User, offline bool, a
 	return us
 }
 
+// offlineCopy is UserSessionManager.createOrUpdateOfflineSession: the offline session under the
+// online session's id, created on first use, with a client session for the requesting client.
+func (s *Server) offlineCopy(tr *tokenRequest, online *userSession) *userSession {
+	r := tr.realm.model
+	if off := s.sessions.get(r, online.id, true); off != nil {
+		s.sessions.addClient(off, tr.client.ClientID, tr.now)
+		return off
+	}
+	off := &userSession{
+		id: online.id, realm: online.realm, userID: online.userID, offline: true,
+		started: tr.now, lastRefresh: tr.now, authTime: online.authTime, notes: online.notes,
+		clients: map[string]*clientSession{tr.client.ClientID: {started: tr.now, lastRefresh: tr.now}},
+	}
+	s.sessions.put(r, off)
+	return off
+}
+
 // mintRequest assembles what the token builder needs for a session-bound grant.
 func (s *Server) mintRequest(tr *tokenRequest, u *scenarios.User, scopes mint.Scopes, us *userSession, grant string) *mint.Request {
 	r := tr.realm.model
@@ -139,6 +156,7 @@ func (s *Server) mintRequest(tr *tokenRequest, u *scenarios.User, scopes mint.Sc
 		Session: mint.Session{
 			ID: us.id, Kind: kind, AuthTime: us.authTime, Acr: "1", Notes: us.notes,
 			AccessCap: accessCap(r, us), RefreshExp: refreshExpiry(r, us, tr.now),
+			OfflineRequested: scopes.Has("offline_access"),
 		},
 	}
 }

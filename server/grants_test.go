@@ -286,8 +286,9 @@ protocol_mappers = [
 }
 
 // TestOfflineAccessWithoutRefreshTokens: offline sessions and their check come with the
-// refresh token, so a client with use.refresh.tokens off gets an online access token for
-// scope=offline_access, whether or not the user may have offline tokens.
+// refresh token, so a client with use.refresh.tokens off gets an access token of its online
+// session for scope=offline_access, whether or not the user may have offline tokens. The jti
+// still says "of": the token asks for offline access (DefaultTokenContextEncoderProvider).
 func TestOfflineAccessWithoutRefreshTokens(t *testing.T) {
 	ts := newTestServer(t, `
 [[realms]]
@@ -318,16 +319,21 @@ attributes = { "use.refresh.tokens" = "false" }
 username = "alice"
 password = "pw"
 `, Config{})
-	for _, realm := range []string{"r", "nooffline"} {
+	// The jti says "of" for a request naming offline_access, permitted or not.
+	for realm, prefix := range map[string]string{"r": "ofrtro:", "nooffline": "ofrtro:"} {
 		res := ts.token(t, realm, form("grant_type", "password", "username", "alice", "password", "pw", "scope", "offline_access"), basic("norefresh", "s"))
 		if res.status != 200 {
 			t.Errorf("%s: %d %s; want an access token", realm, res.status, res.body)
 			continue
 		}
 		body := res.json(t)
-		jti := payload(t, body["access_token"].(string))["jti"].(string)
-		if body["refresh_token"] != nil || !strings.HasPrefix(jti, "onrtro:") {
-			t.Errorf("%s: refresh token %v, jti %s; want none and an online session", realm, body["refresh_token"] != nil, jti)
+		at := payload(t, body["access_token"].(string))
+		jti, sid := at["jti"].(string), at["sid"].(string)
+		if body["refresh_token"] != nil || !strings.HasPrefix(jti, prefix) {
+			t.Errorf("%s: refresh token %v, jti %s; want none and %s", realm, body["refresh_token"] != nil, jti, prefix)
+		}
+		if ts.sessions.get(ts.state.Load().realms[realm].model, sid, false) == nil || ts.sessions.get(ts.state.Load().realms[realm].model, sid, true) != nil {
+			t.Errorf("%s: session %s should be online only", realm, sid)
 		}
 	}
 	// With refresh tokens the same request gets an offline token (control).

@@ -47,6 +47,10 @@ type Session struct {
 	AccessCap int64
 	// RefreshExp is the refresh token's exp; 0 means the token has none (offline, no max).
 	RefreshExp int64
+	// OfflineRequested: the request named offline_access (permitted or not). An online
+	// session's access token is then "of" too (DefaultTokenContextEncoderProvider reads
+	// isOfflineTokenRequested), as when a client without refresh tokens asks for it.
+	OfflineRequested bool
 }
 
 // Request is one token issuance.
@@ -136,7 +140,11 @@ func (b *Builder) Access(req *Request) *tokens.Claims {
 	}
 	jti := b.id()
 	if !req.PlainJTI {
-		jti = sessionCodes[req.Session.Kind] + "rt" + req.Grant + ":" + jti
+		code := sessionCodes[req.Session.Kind]
+		if req.Session.Kind == Online && req.Session.OfflineRequested {
+			code = sessionCodes[Offline]
+		}
+		jti = code + "rt" + req.Grant + ":" + jti
 	}
 	c := &tokens.Claims{
 		Exp: exp,
