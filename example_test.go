@@ -25,6 +25,9 @@ direct_access_grants_enabled = true
 [[realms.users]]
 username = "alice"
 password = "alice-pw"
+email = "alice@example.com"
+first_name = "Alice"
+last_name = "Liddell"
 `
 
 // A login, then the refresh token outlives its 30 minutes: the journal says which check

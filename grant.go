@@ -9,6 +9,8 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+
+	"github.com/kcmock/kcmock/server"
 )
 
 // Grant is a token request: one of PasswordGrant, ClientCredentialsGrant, RefreshGrant or
@@ -97,10 +99,17 @@ type TokenError struct {
 	Status      int    `json:"-"`
 	Code        string `json:"error"`
 	Description string `json:"error_description"`
+	// Why is the journal's explanation of the refusal, when it has one (Keycloak's answer is
+	// deliberately vague; this says which rule refused and how to change the outcome).
+	Why string `json:"-"`
 }
 
 func (e *TokenError) Error() string {
-	return fmt.Sprintf("kcmock: token endpoint: %d %s: %s", e.Status, e.Code, e.Description)
+	msg := fmt.Sprintf("kcmock: token endpoint: %d %s: %s", e.Status, e.Code, e.Description)
+	if e.Why != "" {
+		msg += " (" + e.Why + ")"
+	}
+	return msg
 }
 
 // Token sends a token request to a realm's token endpoint. A refusal is a *TokenError.
@@ -133,6 +142,14 @@ func (s *Server) Token(ctx context.Context, realm string, g Grant) (*TokenRespon
 		te := &TokenError{Status: res.StatusCode}
 		if json.Unmarshal(body, te) != nil || te.Code == "" {
 			te.Code, te.Description = "", strings.TrimSpace(string(body))
+		}
+		// The most recent refusal of this realm's token endpoint with the same answer.
+		entries := s.Journal(server.JournalFilter{Realm: realm, Endpoint: "token", Outcome: "refused", Limit: 8})
+		for i := len(entries) - 1; i >= 0; i-- {
+			if e := entries[i]; e.Status == te.Status && e.Description == te.Description {
+				te.Why = e.Explanation
+				break
+			}
 		}
 		return nil, te
 	}

@@ -182,6 +182,8 @@ service_accounts_enabled = true
 username = "alice"
 password = "alice-pw"
 email = "alice@example.com"
+first_name = "Alice"
+last_name = "Liddell"
 `
 
 // deterministicTOML has realms whose generated keys cover RSA (RS256 and the RSA-OAEP
@@ -197,6 +199,9 @@ direct_access_grants_enabled = true
 [[realms.users]]
 username = "alice"
 password = "alice-pw"
+email = "alice@example.com"
+first_name = "Alice"
+last_name = "Liddell"
 
 [[realms]]
 realm = "ed"
@@ -208,6 +213,9 @@ direct_access_grants_enabled = true
 [[realms.users]]
 username = "alice"
 password = "alice-pw"
+email = "alice@example.com"
+first_name = "Alice"
+last_name = "Liddell"
 `
 
 // TestDeterministic runs the same requests against two independent servers with the same

@@ -33,6 +33,8 @@ username = "alice"
 password = "alice"
 email = "alice@example.com"
 email_verified = true
+first_name = "Alice"
+last_name = "Liddell"
 `
 
 var (

@@ -59,6 +59,10 @@ func minimize(d *realmDoc, got, base *Realm) {
 	zero(&d.RefreshTokenMaxReuse, 0)
 	zero(&d.LoginWithEmailAllowed, true)
 	zero(&d.DuplicateEmailsAllowed, false)
+	zero(&d.VerifyProfile, true)
+	if d.UserProfileRequired != nil && slices.Equal(*d.UserProfileRequired, base.ProfileRequired) {
+		d.UserProfileRequired = nil
+	}
 	if d.DefaultSignatureAlgorithm == "RS256" {
 		d.DefaultSignatureAlgorithm = ""
 	}

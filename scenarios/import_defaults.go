@@ -66,8 +66,7 @@ var notEmulated = map[string]string{
 	"directGrantFlow":          "authentication flows are not emulated (the password grant checks username and password)",
 	"clientAuthenticationFlow": "authentication flows are not emulated (clients authenticate with their secret)",
 	"adminPermissionsEnabled":  "fine-grained admin permissions v2 are not emulated (v1 are)",
-	"org.keycloak.userprofile.UserProfileProvider": "the user profile is not enforced; kcmock accepts any user attribute",
-	"org.keycloak.storage.UserStorageProvider":     "user federation (LDAP, Kerberos) is not emulated: only the exported users exist",
+	"org.keycloak.storage.UserStorageProvider": "user federation (LDAP, Kerberos) is not emulated: only the exported users exist",
 }
 
 // defaultRegistrationPolicies are the client registration policies of every new realm.
@@ -97,8 +96,18 @@ func (ri *realmImporter) unemulated(o *jsonObj) {
 		}
 		c.done(nil, c.keys()...)
 	}
+	// A realm imported with a requiredActions list has those actions only (RepresentationToModel
+	// adds the defaults only when the list is missing): Verify Profile acts when listed enabled.
+	if _, listed := o.get("requiredActions"); listed {
+		vp := false
+		ri.doc.VerifyProfile = &vp
+	}
 	for _, a := range o.objs("requiredActions") {
-		if id := a.str("providerId"); !knownRequiredActions[id] && id != "idp_link" {
+		id := a.str("providerId")
+		if id == "VERIFY_PROFILE" || a.str("alias") == "VERIFY_PROFILE" {
+			vp := boolOr(a.boolp("enabled"), false)
+			ri.doc.VerifyProfile = &vp
+		} else if !knownRequiredActions[id] && id != "idp_link" {
 			ri.warn(a.path, "required action %q is not emulated", id)
 		}
 		a.done(nil, a.keys()...)

@@ -1,8 +1,11 @@
 package scenarios
 
 import (
+	"encoding/json"
+	"slices"
 	"sort"
 	"strconv"
+	"strings"
 )
 
 const keyProviderType = "org.keycloak.keys.KeyProvider"
@@ -20,6 +23,8 @@ func (ri *realmImporter) components(o *jsonObj) {
 			switch {
 			case typ == keyProviderType:
 				continue
+			case typ == userProfileType:
+				ri.userProfile(c)
 			case typ == "org.keycloak.services.clientregistration.policy.ClientRegistrationPolicy":
 				if !defaultRegistrationPolicies[c.str("providerId")] {
 					ri.warn(c.path, "client registration policy %q is not emulated (kcmock has no client registration)", c.str("name"))
@@ -142,4 +147,42 @@ func (ri *realmImporter) key(c *jsonObj) (importedKey, bool) {
 		return k, false
 	}
 	return k, true
+}
+
+const userProfileType = "org.keycloak.userprofile.UserProfileProvider"
+
+// userProfile reads the attributes the realm's user profile requires of users (required for
+// the user role, or for every role, and not only for some scopes): what the Verify Profile
+// required action asks for at login. The rest of the profile is not emulated.
+func (ri *realmImporter) userProfile(c *jsonObj) {
+	raw := c.lists("config")["kc.user.profile.config"]
+	if len(raw) == 0 {
+		return
+	}
+	var profile struct {
+		Attributes []struct {
+			Name     string `json:"name"`
+			Required *struct {
+				Roles  []string `json:"roles"`
+				Scopes []string `json:"scopes"`
+			} `json:"required"`
+		} `json:"attributes"`
+	}
+	path := at(at(c.path, "config"), "kc.user.profile.config")
+	if err := json.Unmarshal([]byte(strings.Join(raw, "")), &profile); err != nil {
+		ri.warn(path, "the user profile configuration is not JSON (%v); Keycloak's default requirements apply", err)
+		return
+	}
+	required := []string{}
+	for _, a := range profile.Attributes {
+		r := a.Required
+		if r == nil || len(r.Scopes) > 0 {
+			continue
+		}
+		if len(r.Roles) == 0 || slices.Contains(r.Roles, "user") {
+			required = append(required, a.Name)
+		}
+	}
+	ri.doc.UserProfileRequired = &required
+	ri.warn(path, "the user profile acts only through the attributes it requires of users (%s), checked at login as the Verify Profile required action does; its validators, permissions and annotations are not emulated", strings.Join(required, ", "))
 }

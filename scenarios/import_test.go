@@ -1,6 +1,7 @@
 package scenarios
 
 import (
+	"encoding/json"
 	"errors"
 	"os"
 	"slices"
@@ -397,5 +398,41 @@ func TestImportPartialExportWarnsLittle(t *testing.T) {
 		if !strings.HasPrefix(got[i], w) {
 			t.Errorf("warning %d = %q; want %q…", i, got[i], w)
 		}
+	}
+}
+
+// TestImportVerifyProfile: a realm export turns the Verify Profile required action on unless
+// it lists required actions without it (an imported list replaces the defaults), and its user
+// profile names the attributes users must have.
+func TestImportVerifyProfile(t *testing.T) {
+	profile := func(attrs string) string {
+		cfg, _ := json.Marshal(`{"attributes": [` + attrs + `]}`)
+		return `"components": {"org.keycloak.userprofile.UserProfileProvider": [{"name": "up", "providerId": "declarative-user-profile", "config": {"kc.user.profile.config": [` + string(cfg) + `]}}]}`
+	}
+	tests := []struct {
+		name     string
+		export   string
+		verify   bool
+		required string
+	}{
+		{"defaults", `{"realm": "r"}`, true, "email firstName lastName"},
+		{"a required-action list without it", `{"realm": "r", "requiredActions": [{"alias": "UPDATE_PASSWORD", "providerId": "UPDATE_PASSWORD", "enabled": true}]}`, false, "email firstName lastName"},
+		{"listed and enabled", `{"realm": "r", "requiredActions": [{"alias": "VERIFY_PROFILE", "providerId": "VERIFY_PROFILE", "enabled": true}]}`, true, "email firstName lastName"},
+		{"listed and disabled", `{"realm": "r", "requiredActions": [{"alias": "VERIFY_PROFILE", "providerId": "VERIFY_PROFILE", "enabled": false}]}`, false, "email firstName lastName"},
+		{"a profile requiring email only, for users", `{"realm": "r", ` + profile(`{"name": "username"}, {"name": "email", "required": {"roles": ["user"]}}, {"name": "firstName", "required": {"roles": ["admin"]}}, {"name": "lastName"}`) + `}`, true, "email"},
+		{"required for some scopes only is not required at login", `{"realm": "r", ` + profile(`{"name": "email", "required": {"roles": ["user"], "scopes": ["profile"]}}, {"name": "dept", "required": {}}`) + `}`, true, "dept"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			if err := os.WriteFile(dir+"/r.json", []byte(tt.export), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			sc, _ := loadImport(t, dir)
+			r := sc.Realm("r")
+			if r.VerifyProfile != tt.verify || strings.Join(r.ProfileRequired, " ") != tt.required {
+				t.Errorf("verify %v, required %q; want %v, %q", r.VerifyProfile, strings.Join(r.ProfileRequired, " "), tt.verify, tt.required)
+			}
+		})
 	}
 }

@@ -54,6 +54,10 @@ type Realm struct {
 	LoginWithEmailAllowed              bool
 	DuplicateEmailsAllowed             bool
 	Attributes                         map[string]string
+	// VerifyProfile: logins of users whose profile misses a ProfileRequired attribute (or has
+	// an invalid email) stop at the Verify Profile required action (ProfileGaps).
+	VerifyProfile   bool
+	ProfileRequired []string
 
 	// Keys are the realm's keys as loaded: pinned ones from the scenario, the rest generated.
 	Keys *tokens.KeySet
@@ -252,3 +256,48 @@ func (u *User) HasRole(r *Role) bool { return u.effective[r] }
 
 // EffectiveRoles returns every role the user holds (deep role mappings), in a stable order.
 func (u *User) EffectiveRoles() map[*Role]bool { return u.effective }
+
+// ProfileGaps lists what the Verify Profile required action would ask the user to fix at a
+// login: each required attribute that is empty, and an email that is not an address. Service
+// accounts have no profile to verify; a realm with the action off asks nothing.
+func (r *Realm) ProfileGaps(u *User) []string {
+	if !r.VerifyProfile || u.ServiceAccountClient != nil {
+		return nil
+	}
+	var gaps []string
+	for _, name := range r.ProfileRequired {
+		if u.profileValue(name) == "" {
+			gaps = append(gaps, name)
+		}
+	}
+	if u.Email != "" && !plausibleEmail(u.Email) {
+		gaps = append(gaps, "email (not an address)")
+	}
+	return gaps
+}
+
+func (u *User) profileValue(name string) string {
+	switch name {
+	case "username":
+		return u.Username
+	case "email":
+		return u.Email
+	case "firstName":
+		return u.FirstName
+	case "lastName":
+		return u.LastName
+	}
+	for _, v := range u.Attributes[name] {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
+}
+
+// plausibleEmail is the shape Keycloak's email validator asks for at least: one @ between a
+// non-empty local part and a domain without spaces.
+func plausibleEmail(s string) bool {
+	at := strings.LastIndexByte(s, '@')
+	return at > 0 && at < len(s)-1 && !strings.ContainsAny(s, " \t") && strings.Count(s, "@") == 1
+}

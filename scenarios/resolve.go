@@ -74,6 +74,7 @@ func resolveRealm(doc *realmDoc, builtin *realmDoc, path string, p problems) *Re
 		LoginWithEmailAllowed:              boolOr(doc.LoginWithEmailAllowed, true),
 		DuplicateEmailsAllowed:             boolOr(doc.DuplicateEmailsAllowed, false),
 		Attributes:                         doc.Attributes,
+		VerifyProfile:                      boolOr(doc.VerifyProfile, true),
 		realmRoles:                         map[string]*Role{},
 		clientsByID:                        map[string]*Client{},
 		clientsByUUID:                      map[string]*Client{},
@@ -92,6 +93,12 @@ func resolveRealm(doc *realmDoc, builtin *realmDoc, path string, p problems) *Re
 	}
 	if doc.RefreshTokenMaxReuse != nil {
 		r.RefreshTokenMaxReuse = *doc.RefreshTokenMaxReuse
+	}
+	switch {
+	case doc.UserProfileRequired != nil:
+		r.ProfileRequired = *doc.UserProfileRequired
+	case r.Name != "master": // Keycloak's master realm profile requires nothing
+		r.ProfileRequired = []string{"email", "firstName", "lastName"}
 	}
 	if r.DefaultSignatureAlgorithm == "" {
 		r.DefaultSignatureAlgorithm = "RS256"

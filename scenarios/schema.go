@@ -19,40 +19,45 @@ type serverDoc struct {
 }
 
 type realmDoc struct {
-	ID                                 string                       `toml:"id"`
-	Realm                              string                       `toml:"realm"`
-	DisplayName                        string                       `toml:"display_name"`
-	Enabled                            *bool                        `toml:"enabled"`
-	AccessTokenLifespan                *Duration                    `toml:"access_token_lifespan"`
-	AccessTokenLifespanForImplicitFlow *Duration                    `toml:"access_token_lifespan_for_implicit_flow"`
-	SSOSessionIdleTimeout              *Duration                    `toml:"sso_session_idle_timeout"`
-	SSOSessionMaxLifespan              *Duration                    `toml:"sso_session_max_lifespan"`
-	OfflineSessionIdleTimeout          *Duration                    `toml:"offline_session_idle_timeout"`
-	OfflineSessionMaxLifespanEnabled   *bool                        `toml:"offline_session_max_lifespan_enabled"`
-	OfflineSessionMaxLifespan          *Duration                    `toml:"offline_session_max_lifespan"`
-	ClientSessionIdleTimeout           *Duration                    `toml:"client_session_idle_timeout"`
-	ClientSessionMaxLifespan           *Duration                    `toml:"client_session_max_lifespan"`
-	AccessCodeLifespan                 *Duration                    `toml:"access_code_lifespan"`
-	AccessCodeLifespanUserAction       *Duration                    `toml:"access_code_lifespan_user_action"`
-	AccessCodeLifespanLogin            *Duration                    `toml:"access_code_lifespan_login"`
-	RevokeRefreshToken                 *bool                        `toml:"revoke_refresh_token"`
-	RefreshTokenMaxReuse               *int                         `toml:"refresh_token_max_reuse"`
-	DefaultSignatureAlgorithm          string                       `toml:"default_signature_algorithm"`
-	NotBefore                          int64                        `toml:"not_before"`
-	LoginWithEmailAllowed              *bool                        `toml:"login_with_email_allowed"`
-	DuplicateEmailsAllowed             *bool                        `toml:"duplicate_emails_allowed"`
-	DefaultRoles                       []string                     `toml:"default_roles"`
-	DefaultDefaultClientScopes         []string                     `toml:"default_default_client_scopes"`
-	DefaultOptionalClientScopes        []string                     `toml:"default_optional_client_scopes"`
-	Attributes                         Attributes                   `toml:"attributes"`
-	Roles                              *rolesDoc                    `toml:"roles"`
-	Groups                             []groupDoc                   `toml:"groups"`
-	ClientScopes                       []clientScopeDoc             `toml:"client_scopes"`
-	Clients                            []clientDoc                  `toml:"clients"`
-	Users                              []userDoc                    `toml:"users"`
-	ScopeMappings                      []scopeMappingDoc            `toml:"scope_mappings"`
-	ClientScopeMappings                map[string][]scopeMappingDoc `toml:"client_scope_mappings"`
-	Keys                               []keyDoc                     `toml:"keys"`
+	ID                                 string    `toml:"id"`
+	Realm                              string    `toml:"realm"`
+	DisplayName                        string    `toml:"display_name"`
+	Enabled                            *bool     `toml:"enabled"`
+	AccessTokenLifespan                *Duration `toml:"access_token_lifespan"`
+	AccessTokenLifespanForImplicitFlow *Duration `toml:"access_token_lifespan_for_implicit_flow"`
+	SSOSessionIdleTimeout              *Duration `toml:"sso_session_idle_timeout"`
+	SSOSessionMaxLifespan              *Duration `toml:"sso_session_max_lifespan"`
+	OfflineSessionIdleTimeout          *Duration `toml:"offline_session_idle_timeout"`
+	OfflineSessionMaxLifespanEnabled   *bool     `toml:"offline_session_max_lifespan_enabled"`
+	OfflineSessionMaxLifespan          *Duration `toml:"offline_session_max_lifespan"`
+	ClientSessionIdleTimeout           *Duration `toml:"client_session_idle_timeout"`
+	ClientSessionMaxLifespan           *Duration `toml:"client_session_max_lifespan"`
+	AccessCodeLifespan                 *Duration `toml:"access_code_lifespan"`
+	AccessCodeLifespanUserAction       *Duration `toml:"access_code_lifespan_user_action"`
+	AccessCodeLifespanLogin            *Duration `toml:"access_code_lifespan_login"`
+	RevokeRefreshToken                 *bool     `toml:"revoke_refresh_token"`
+	RefreshTokenMaxReuse               *int      `toml:"refresh_token_max_reuse"`
+	DefaultSignatureAlgorithm          string    `toml:"default_signature_algorithm"`
+	NotBefore                          int64     `toml:"not_before"`
+	LoginWithEmailAllowed              *bool     `toml:"login_with_email_allowed"`
+	DuplicateEmailsAllowed             *bool     `toml:"duplicate_emails_allowed"`
+	// VerifyProfile is the Verify Profile required action (on in new realms since Keycloak 24);
+	// UserProfileRequired the attributes the user profile requires of users (default email,
+	// firstName and lastName; none in the master realm).
+	VerifyProfile               *bool                        `toml:"verify_profile"`
+	UserProfileRequired         *[]string                    `toml:"user_profile_required"`
+	DefaultRoles                []string                     `toml:"default_roles"`
+	DefaultDefaultClientScopes  []string                     `toml:"default_default_client_scopes"`
+	DefaultOptionalClientScopes []string                     `toml:"default_optional_client_scopes"`
+	Attributes                  Attributes                   `toml:"attributes"`
+	Roles                       *rolesDoc                    `toml:"roles"`
+	Groups                      []groupDoc                   `toml:"groups"`
+	ClientScopes                []clientScopeDoc             `toml:"client_scopes"`
+	Clients                     []clientDoc                  `toml:"clients"`
+	Users                       []userDoc                    `toml:"users"`
+	ScopeMappings               []scopeMappingDoc            `toml:"scope_mappings"`
+	ClientScopeMappings         map[string][]scopeMappingDoc `toml:"client_scope_mappings"`
+	Keys                        []keyDoc                     `toml:"keys"`
 	// Fine-grained admin permissions v1: the policies of realm-management's authorization
 	// settings and the Users permissions (admin console: Users → Permissions).
 	Policies          []policyDoc           `toml:"policies"`

@@ -34,6 +34,7 @@ username = "alice"
 password = "alice-pw"
 email = "alice@example.com"
 first_name = "Alice"
+last_name = "Liddell"
 `)})
 			if err != nil {
 				t.Fatal(err)

@@ -30,6 +30,7 @@ import (
 const forgeRealms = `
 [[realms]]
 realm = "z"
+verify_profile = false
 [[realms.clients]]
 client_id = "subject-client"
 secret = "s"

@@ -80,7 +80,16 @@ func directGrantUser(r *scenarios.Realm, version scenarios.Version, form url.Val
 		return nil, errInvalidGrant("Account is not fully set up").because("password grant: required actions",
 			"user "+u.Username+" has required actions "+strings.Join(u.RequiredActions, ", ")+" (a temporary password means UPDATE_PASSWORD)")
 	}
+	if gaps := r.ProfileGaps(u); len(gaps) > 0 {
+		return nil, errInvalidGrant("Account is not fully set up").because("password grant: required actions (Verify Profile)", profileWhy(r, u, gaps))
+	}
 	return u, nil
+}
+
+// profileWhy explains a Verify Profile stop, and the two ways out.
+func profileWhy(r *scenarios.Realm, u *scenarios.User, gaps []string) string {
+	return "user " + u.Username + " lacks " + strings.Join(gaps, ", ") + ", which realm " + r.Name +
+		"'s user profile requires (Keycloak 24+ turns that into the Verify Profile required action at every login); give the user these attributes, or set verify_profile = false on the realm"
 }
 
 func errInvalidGrantStatus(status int, desc string) *OAuthError {

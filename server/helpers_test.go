@@ -162,11 +162,19 @@ func testKeys(t testing.TB) string {
 }
 
 // withKeys appends pinned keys to every realm of a scenario text.
+//
+// Test realms keep their users minimal (a username and a password), so it also turns the
+// Verify Profile required action off in every realm, unless the text sets verify_profile
+// itself: Keycloak's default would stop those users' logins (TestVerifyProfile covers it).
 func withKeys(t testing.TB, text string) string {
 	keys := testKeys(t)
+	vp := ""
+	if !strings.Contains(text, "verify_profile") {
+		vp = "\nverify_profile = false"
+	}
 	parts := strings.Split(text, "[[realms]]")
 	for i := 1; i < len(parts); i++ {
-		parts[i] += keys
+		parts[i] = vp + parts[i] + keys
 	}
 	return strings.Join(parts, "[[realms]]")
 }

@@ -144,9 +144,9 @@ func (s *Server) formUser(r *scenarios.Realm, username, password string) (*scena
 	if !u.Enabled {
 		return nil, "Account is disabled, contact your administrator."
 	}
-	if len(u.RequiredActions) > 0 || u.PasswordTemporary {
-		// Keycloak would now run the required action (update password, verify e-mail...);
-		// kcmock does not emulate those pages.
+	if len(u.RequiredActions) > 0 || u.PasswordTemporary || len(r.ProfileGaps(u)) > 0 {
+		// Keycloak would now run the required action (update password, verify e-mail, the
+		// Verify Profile form...); kcmock does not emulate those pages.
 		return nil, "Account is not fully set up (required actions are not emulated by kcmock)."
 	}
 	return u, ""

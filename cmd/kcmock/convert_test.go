@@ -94,7 +94,7 @@ func TestServeRealmImport(t *testing.T) {
 	os.WriteFile(filepath.Join(dir, "tx.json"), data, 0o644)
 	os.WriteFile(filepath.Join(dir, "small.json"), []byte(`{"realm": "small", "enabled": true,
   "clients": [{"clientId": "cli", "secret": "cli-secret", "directAccessGrantsEnabled": true}],
-  "users": [{"username": "sam", "enabled": true, "realmRoles": ["default-roles-small"], "credentials": [{"type": "password", "value": "sam-pw"}]}]}`), 0o644)
+  "users": [{"username": "sam", "enabled": true, "email": "sam@example.com", "firstName": "Sam", "lastName": "Small", "realmRoles": ["default-roles-small"], "credentials": [{"type": "password", "value": "sam-pw"}]}]}`), 0o644)
 	scenario := filepath.Join(dir, "server.toml")
 	os.WriteFile(scenario, []byte("[server]\nfeatures = [\"token-exchange\", \"admin-fine-grained-authz:v1\"]\n"), 0o644)
 

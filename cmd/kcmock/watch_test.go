@@ -71,6 +71,9 @@ direct_access_grants_enabled = true
 [[realms.users]]
 username = "alice"
 password = "alice-pw"
+email = "alice@example.com"
+first_name = "Alice"
+last_name = "Liddell"
 `
 }
 
