@@ -229,8 +229,19 @@ func (s *Server) legacyToClient(x *legacy) error {
 func (s *Server) issueLegacy(x *legacy, target *scenarios.Client, requested string, audience []string) error {
 	tr := x.tr
 	r, requester := tr.realm.model, tr.client
-	scopes, _ := mint.RequestScopes(target, legacyScope(x, target, tr.form.Get("scope"), tr.form.Has("scope")))
-	scopes = scopes.Permitted(x.user, nil)
+	asked, _ := mint.RequestScopes(target, legacyScope(x, target, tr.form.Get("scope"), tr.form.Has("scope")))
+	scopes := asked.Permitted(x.user, nil)
+
+	// A refresh token for a request naming offline_access is an offline one, after the offline
+	// check (generateRefreshToken); V1, unlike the standard exchange, does not refuse it. The
+	// check runs before any session is made, as Keycloak's failed request leaves none.
+	persistent := x.impersonate || x.external != nil || x.subject != nil && x.subject.session != nil
+	refresh := requested == tokenTypeRefresh && requester.AttrBool("use.refresh.tokens", true) && persistent
+	offline := refresh && asked.Has("offline_access")
+	if offline && !offlineAllowed(r, target, x.user, asked) {
+		return oauthErr(http.StatusBadRequest, "not_allowed", "Offline tokens not allowed for the user or client").
+			because("legacy exchange: offline tokens", "user "+x.user.Username+" lacks the offline_access role in "+target.ClientID+"'s scope")
+	}
 
 	var us *userSession
 	switch {
@@ -260,6 +271,9 @@ func (s *Server) issueLegacy(x *legacy, target *scenarios.Client, requested stri
 	if us != nil {
 		s.sessions.addClient(us, target.ClientID, tr.now)
 		s.sessions.addClient(us, requester.ClientID, tr.now)
+		if offline && !us.offline {
+			us = s.offlineCopy(tr, us, target.ClientID)
+		}
 		kind := mint.Online
 		if us.offline {
 			kind = mint.Offline
@@ -267,6 +281,7 @@ func (s *Server) issueLegacy(x *legacy, target *scenarios.Client, requested stri
 		session = mint.Session{
 			ID: us.id, Kind: kind, AuthTime: us.authTime, Acr: "1", Notes: us.notes,
 			AccessCap: accessCap(r, us), RefreshExp: refreshExpiry(r, us, tr.now),
+			OfflineRequested: asked.Has("offline_access"),
 		}
 	}
 	req := &mint.Request{
@@ -279,7 +294,6 @@ func (s *Server) issueLegacy(x *legacy, target *scenarios.Client, requested stri
 	if len(audience) > 0 && (!tr.srv.Version.AtLeast(26, 1) || target != requester) && !containsString(access.Aud, audience[0]) {
 		access.Aud = append(access.Aud, audience[0])
 	}
-	refresh := requested == tokenTypeRefresh && requester.AttrBool("use.refresh.tokens", true) && us != nil
 	issued := tokenTypeAccess
 	if refresh {
 		issued = tokenTypeRefresh

@@ -232,3 +232,29 @@ func TestLegacyAndStandardCoexist(t *testing.T) {
 		})
 	}
 }
+
+// TestLegacyExchangeOfflineAccess: the legacy exchange does not refuse offline_access (only
+// the standard one does): a refresh token for a request naming it is an Offline token, in an
+// offline copy of the new session. (A direct naked impersonation, so that the scope parameter
+// is not narrowed by a subject token's scopes.)
+func TestLegacyExchangeOfflineAccess(t *testing.T) {
+	ts := newTestServer(t, eftr(t, nakedAllowed...), Config{})
+	req := basic(eftrRequester, eftrSecret)
+	for _, tc := range []struct {
+		scope, typ string
+		exp        bool
+	}{
+		{"offline_access", "Offline", false},
+		{"email", "Refresh", true},
+	} {
+		res := ts.token(t, "EFTR", legacyForm("requested_subject", "ivan", "audience", "eftr-service", "scope", tc.scope), req)
+		if res.status != 200 {
+			t.Fatalf("scope %s: %d %s", tc.scope, res.status, res.body)
+		}
+		body := res.json(t)
+		rt := payload(t, body["refresh_token"].(string))
+		if rt["typ"] != tc.typ || (rt["exp"] != nil) != tc.exp {
+			t.Errorf("scope %s: refresh token typ %v exp %v; want %s", tc.scope, rt["typ"], rt["exp"], tc.typ)
+		}
+	}
+}

@@ -134,17 +134,22 @@ func (s *Server) newSession(tr *tokenRequest, u *scenarios.User, offline bool, a
 }
 
 // offlineCopy is UserSessionManager.createOrUpdateOfflineSession: the offline session under the
-// online session's id, created on first use, with a client session for the requesting client.
-func (s *Server) offlineCopy(tr *tokenRequest, online *userSession) *userSession {
+// online session's id, created on first use, with a client session for the client the
+// refresh token is for (the requesting client, unless named).
+func (s *Server) offlineCopy(tr *tokenRequest, online *userSession, clientID ...string) *userSession {
 	r := tr.realm.model
+	id := tr.client.ClientID
+	if len(clientID) > 0 {
+		id = clientID[0]
+	}
 	if off := s.sessions.get(r, online.id, true); off != nil {
-		s.sessions.addClient(off, tr.client.ClientID, tr.now)
+		s.sessions.addClient(off, id, tr.now)
 		return off
 	}
 	off := &userSession{
 		id: online.id, realm: online.realm, userID: online.userID, offline: true,
 		started: tr.now, lastRefresh: tr.now, authTime: online.authTime, notes: online.notes,
-		clients: map[string]*clientSession{tr.client.ClientID: {started: tr.now, lastRefresh: tr.now}},
+		clients: map[string]*clientSession{id: {started: tr.now, lastRefresh: tr.now}},
 	}
 	s.sessions.put(r, off)
 	return off
