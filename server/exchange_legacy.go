@@ -235,7 +235,12 @@ func (s *Server) issueLegacy(x *legacy, target *scenarios.Client, requested stri
 	// A refresh token for a request naming offline_access is an offline one, after the offline
 	// check (generateRefreshToken); V1, unlike the standard exchange, does not refuse it. The
 	// check runs before any session is made, as Keycloak's failed request leaves none.
-	persistent := x.impersonate || x.external != nil || x.subject != nil && x.subject.session != nil
+	// A subject token of a transient client session ("nt", "ft": standard exchange results) is
+	// verified against a transient copy of its session (UserSessionUtil.findValidSession): the
+	// result lives in that copy, without sid, client sessions or refresh token.
+	transientCopy := x.subject != nil && !x.impersonate && x.external == nil &&
+		(x.subject.claims.sessionCode() == "nt" || x.subject.claims.sessionCode() == "ft")
+	persistent := x.impersonate || x.external != nil || x.subject != nil && x.subject.session != nil && !transientCopy
 	refresh := requested == tokenTypeRefresh && requester.AttrBool("use.refresh.tokens", true) && persistent
 	offline := refresh && asked.Has("offline_access")
 	if offline && !offlineAllowed(r, target, x.user, asked) {
@@ -264,10 +269,16 @@ func (s *Server) issueLegacy(x *legacy, target *scenarios.Client, requested stri
 				us.notes[noteImpersonatorUsername] = x.subject.user.Username
 			}
 		}
-	case x.subject != nil && x.subject.session != nil:
+	case x.subject != nil && x.subject.session != nil && !transientCopy:
 		us = x.subject.session
 	}
 	session := mint.Session{Kind: mint.Transient, Acr: "1"}
+	if transientCopy && x.subject.session != nil {
+		session.Kind = mint.OnlineTransientClient
+		if x.subject.session.offline {
+			session.Kind = mint.OfflineTransientClient
+		}
+	}
 	if us != nil {
 		s.sessions.addClient(us, target.ClientID, tr.now)
 		s.sessions.addClient(us, requester.ClientID, tr.now)

@@ -258,3 +258,39 @@ func TestLegacyExchangeOfflineAccess(t *testing.T) {
 		}
 	}
 }
+
+// TestLegacyExchangeOfAnExchangedToken: on 26.2+ with both exchanges, a token the standard
+// exchange put in a transient client session ("nt") is verified against a transient copy of
+// its session, in V1 too: the result has the same marker, no sid, no refresh token, and the
+// real session gains no client session.
+func TestLegacyExchangeOfAnExchangedToken(t *testing.T) {
+	text := eftr(t,
+		`version = "26.0.1"`, `version = "26.4"`,
+		"direct_access_grants_enabled = true\n", "direct_access_grants_enabled = true\nattributes = { \"standard.token.exchange.enabled\" = \"true\" }\n",
+		"[[realms.users]]", "[[realms.clients]]\nclient_id = \"front\"\nsecret = \"f\"\ndirect_access_grants_enabled = true\n"+
+			"protocol_mappers = [ { name = \"a\", protocol_mapper = \"oidc-audience-mapper\", config = { \"included.client.audience\" = \"eftr-service-impersonation\" } } ]\n\n[[realms.users]]")
+	ts := newTestServer(t, text, Config{})
+	req := basic(eftrRequester, eftrSecret)
+	login := ts.token(t, "EFTR", form("grant_type", "password", "username", "ivan", "password", "ivan-pw"), basic("front", "f"))
+	ivan := login.json(t)["access_token"].(string)
+	sid := payload(t, ivan)["sid"].(string)
+	// subject_token_type makes the standard exchange take it; without it, the legacy one.
+	nt := ts.token(t, "EFTR", legacyForm("subject_token", ivan, "subject_token_type", tokenTypeAccess), req).json(t)["access_token"].(string)
+	if jti := payload(t, nt)["jti"].(string); !strings.HasPrefix(jti, "ntrtte:") {
+		t.Fatalf("standard exchange jti %s; want ntrtte:", jti)
+	}
+	res := ts.token(t, "EFTR", legacyForm("subject_token", nt), req)
+	if res.status != 200 {
+		t.Fatalf("legacy exchange of the nt token: %d %s", res.status, res.body)
+	}
+	body := res.json(t)
+	at := payload(t, body["access_token"].(string))
+	if body["refresh_token"] != nil || body["issued_token_type"] != tokenTypeAccess || at["sid"] != nil ||
+		!strings.HasPrefix(at["jti"].(string), "ntrtte:") || at["sub"] != payload(t, ivan)["sub"] {
+		t.Errorf("legacy result %v / %v; want an nt access token with sub, no sid, no refresh token", body, at)
+	}
+	us := ts.sessions.get(ts.state.Load().realms["EFTR"].model, sid, false)
+	if us == nil || ts.sessions.hasClient(us, eftrRequester) {
+		t.Errorf("ivan's session %v gained a client session for the requester", us)
+	}
+}

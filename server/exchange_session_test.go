@@ -218,3 +218,61 @@ attributes = { "standard.token.exchange.enabled" = "true", "standard.token.excha
 		})
 	}
 }
+
+// TestStandardExchangeSessionDetails: tokens of transient client sessions always name their
+// user (initToken, for the transient copy they are built on), even for a requester without the
+// basic scope; an access token of a persistent session whose request named offline_access is
+// "of"; and a refused refresh-type exchange leaves the session's idle clock alone.
+func TestStandardExchangeSessionDetails(t *testing.T) {
+	realm := strings.Replace(exchangeRealm, `  { name = "a5", protocol_mapper = "oidc-audience-mapper", config = { "included.client.audience" = "off-requester" } },`,
+		`  { name = "a5", protocol_mapper = "oidc-audience-mapper", config = { "included.client.audience" = "off-requester" } },
+  { name = "a6", protocol_mapper = "oidc-audience-mapper", config = { "included.client.audience" = "nobasic" } },`, 1)
+	realm = strings.Replace(realm, "[[realms.clients]]\nclient_id = \"not-in-audience\"", `[[realms.clients]]
+client_id = "nobasic"
+secret = "s"
+default_client_scopes = ["profile", "email", "roles", "web-origins", "acr"]
+attributes = { "standard.token.exchange.enabled" = "true" }
+
+[[realms.clients]]
+client_id = "not-in-audience"`, 1)
+	ts := newTestServer(t, realm, Config{})
+	john, _ := subjectToken(t, ts, "x", "john")
+	johnSub := payload(t, john)["sub"]
+
+	t.Run("nt token without the basic scope has sub", func(t *testing.T) {
+		res := ts.token(t, "x", exchangeForm(john), basic("nobasic", "s"))
+		if res.status != 200 {
+			t.Fatalf("%d %s", res.status, res.body)
+		}
+		if at := payload(t, res.json(t)["access_token"].(string)); at["sub"] != johnSub || !strings.HasPrefix(at["jti"].(string), "ntrtte:") {
+			t.Errorf("token %v; want john's sub on an nt token", at)
+		}
+	})
+	t.Run("offline_access on a persistent session is of", func(t *testing.T) {
+		if r := ts.token(t, "x", exchangeForm(john, "requested_token_type", tokenTypeRefresh), basic("requester", "s")); r.status != 200 {
+			t.Fatalf("refresh exchange: %d %s", r.status, r.body)
+		}
+		res := ts.token(t, "x", exchangeForm(john, "scope", "offline_access"), basic("requester", "s"))
+		if res.status != 200 {
+			t.Fatalf("%d %s", res.status, res.body)
+		}
+		if jti := payload(t, res.json(t)["access_token"].(string))["jti"].(string); !strings.HasPrefix(jti, "ofrtte:") {
+			t.Errorf("jti %s; want ofrtte:", jti)
+		}
+	})
+	t.Run("a refused refresh-type exchange does not refresh the session", func(t *testing.T) {
+		ts := newTestServer(t, exchangeRealm, Config{})
+		john, _ := subjectToken(t, ts, "x", "john")
+		sid := payload(t, john)["sid"].(string)
+		john = forge(t, ts, "x", john, func(m map[string]any) { m["exp"] = float64(testNow.Unix() + 3600) })
+		ts.clock.Advance(20 * time.Minute)
+		res := ts.token(t, "x", exchangeForm(john, "requested_token_type", tokenTypeRefresh, "audience", "target-3"), basic("requester", "s"))
+		if res.status != 400 || !strings.Contains(string(res.body), "Requested audience not available") {
+			t.Fatalf("exchange: %d %s; want the P13 refusal", res.status, res.body)
+		}
+		ts.clock.Advance(15 * time.Minute) // 35 min after the login: past idle 30 min + 2 min window
+		if ts.sessions.get(ts.state.Load().realms["x"].model, sid, false) != nil {
+			t.Error("the session is still alive: the refused exchange refreshed it")
+		}
+	})
+}

@@ -67,7 +67,8 @@ func (s *Server) standardExchange(tr *tokenRequest) error {
 	}
 
 	// P8: scopes are the requester's, as in any of its own logins.
-	scopes, err := requestScopes(requester, tr.form)
+	asked, err := requestScopes(requester, tr.form)
+	scopes := asked
 	if err != nil {
 		var oe *OAuthError
 		if errors.As(err, &oe) {
@@ -114,6 +115,9 @@ func (s *Server) standardExchange(tr *tokenRequest) error {
 		Session: exchangeSession(r, us, requester, refresh, transientCopy, tr),
 	}
 	if req.Session.Kind == mint.Online {
+		req.Session.OfflineRequested = asked.Has("offline_access")
+	}
+	if req.Session.Kind == mint.Online {
 		// The requester's client session remembers where its tokens came from, for the
 		// revocation chain; a transient client session keeps nothing.
 		s.sessions.noteExchange(us, requester.ClientID, subject.claims.Azp, subject.claims.grantCode() == mint.GrantTokenExchange)
@@ -128,14 +132,18 @@ func (s *Server) standardExchange(tr *tokenRequest) error {
 		return errInvalidRequest("Requested audience not available: "+strings.Join(missing, ", ")).because("standard exchange P13: requested audience in aud",
 			"user "+u.Username+" has no role of "+strings.Join(missing, ", ")+" in "+requester.ClientID+"'s scope, so no such audience can be in the token")
 	}
+	if refresh {
+		// Issuing the refresh token refreshes the sessions (generateRefreshToken), once the
+		// request has passed every check.
+		s.sessions.touch(us, requester.ClientID, tr.now)
+	}
 	return s.respondExchange(tr, req, access, requested, refresh)
 }
 
 // exchangeSession is the session the exchanged token lives in: the subject's user session
 // (never a new one), with the requester's client session if it has one (or gets one, for a
-// refresh token, which refreshes the sessions as any refresh token's issuance does), a
-// transient client session otherwise, and always for a subject whose session is a transient
-// copy; no session for transient subjects.
+// refresh token), a transient client session otherwise, and always for a subject whose
+// session is a transient copy; no session for transient subjects.
 func exchangeSession(r *scenarios.Realm, us *userSession, requester *scenarios.Client, refresh, transientCopy bool, tr *tokenRequest) mint.Session {
 	if us == nil {
 		return mint.Session{Kind: mint.Transient, Acr: "1"}
@@ -147,7 +155,6 @@ func exchangeSession(r *scenarios.Realm, us *userSession, requester *scenarios.C
 	case transientCopy:
 	case refresh:
 		tr.createdClientSession = tr.sessions.addClient(us, requester.ClientID, tr.now)
-		tr.sessions.touch(us, requester.ClientID, tr.now)
 		kind = mint.Online
 	case tr.sessions.hasClient(us, requester.ClientID):
 		kind = mint.Online

@@ -137,22 +137,11 @@ func (s *Server) newSession(tr *tokenRequest, u *scenarios.User, offline bool, a
 // online session's id, created on first use, with a client session for the client the
 // refresh token is for (the requesting client, unless named).
 func (s *Server) offlineCopy(tr *tokenRequest, online *userSession, clientID ...string) *userSession {
-	r := tr.realm.model
 	id := tr.client.ClientID
 	if len(clientID) > 0 {
 		id = clientID[0]
 	}
-	if off := s.sessions.get(r, online.id, true); off != nil {
-		s.sessions.addClient(off, id, tr.now)
-		return off
-	}
-	off := &userSession{
-		id: online.id, realm: online.realm, userID: online.userID, offline: true,
-		started: tr.now, lastRefresh: tr.now, authTime: online.authTime, notes: online.notes,
-		clients: map[string]*clientSession{id: {started: tr.now, lastRefresh: tr.now}},
-	}
-	s.sessions.put(r, off)
-	return off
+	return s.sessions.offlineCopy(tr.realm.model, online, id, tr.now)
 }
 
 // mintRequest assembles what the token builder needs for a session-bound grant.

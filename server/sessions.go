@@ -1,6 +1,7 @@
 package server
 
 import (
+	"maps"
 	"sync"
 	"time"
 
@@ -121,6 +122,27 @@ func (st *sessionStore) dropClient(us *userSession, clientID string) {
 	if len(us.clients) == 0 {
 		delete(st.byKey, sessionKey{us.realm, us.id, us.offline})
 	}
+}
+
+// offlineCopy finds or creates, in one step, the offline session under an online session's id
+// and gives it a client session for clientID.
+func (st *sessionStore) offlineCopy(r *scenarios.Realm, online *userSession, clientID string, now time.Time) *userSession {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	k := sessionKey{online.realm, online.id, true}
+	off := st.byKey[k]
+	if off == nil || !sessionValid(r, off, now) {
+		off = &userSession{
+			id: online.id, realm: online.realm, userID: online.userID, offline: true,
+			started: now, lastRefresh: now, authTime: online.authTime, notes: maps.Clone(online.notes),
+			clients: map[string]*clientSession{},
+		}
+		st.byKey[k] = off
+	}
+	if off.clients[clientID] == nil {
+		off.clients[clientID] = &clientSession{started: now, lastRefresh: now}
+	}
+	return off
 }
 
 // detachClient removes a client session and keeps the user session, even with no client

@@ -155,8 +155,10 @@ func (b *Builder) Access(req *Request) *tokens.Claims {
 		Azp: req.azp(),
 		Sid: req.Session.ID,
 	}
-	if req.Session.Kind == Transient {
-		// initToken names the user of a transient session itself, whatever the mappers do.
+	switch req.Session.Kind {
+	case Transient, OnlineTransientClient, OfflineTransientClient:
+		// initToken names the user of a transient user session itself, whatever the mappers
+		// do; tokens of transient client sessions are built on a transient copy of the session.
 		c.Sub = req.User.ID
 	}
 	scope := req.Scopes.String(true)
