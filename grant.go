@@ -143,8 +143,9 @@ func (s *Server) Token(ctx context.Context, realm string, g Grant) (*TokenRespon
 		if json.Unmarshal(body, te) != nil || te.Code == "" {
 			te.Code, te.Description = "", strings.TrimSpace(string(body))
 		}
-		// The most recent refusal of this realm's token endpoint with the same answer.
-		entries := s.Journal(server.JournalFilter{Realm: realm, Endpoint: "token", Outcome: "refused", Limit: 8})
+		// The most recent refusal of this realm's token endpoint for this client and grant with
+		// the same answer (concurrent requests alike in all of these explain alike).
+		entries := s.Journal(server.JournalFilter{Realm: realm, Endpoint: "token", Outcome: "refused", Client: client, Grant: form.Get("grant_type"), Limit: 8})
 		for i := len(entries) - 1; i >= 0; i-- {
 			if e := entries[i]; e.Status == te.Status && e.Description == te.Description {
 				te.Why = e.Explanation

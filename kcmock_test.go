@@ -88,6 +88,10 @@ func TestTokenRefusal(t *testing.T) {
 	if len(entries) != 1 || entries[0].User != "carol" || entries[0].Rule == "" {
 		t.Errorf("journal: %+v; want one refusal of carol with a rule", entries)
 	}
+	// The error carries the journal's explanation, which Keycloak's vague answer lacks.
+	if te.Why == "" || te.Why != entries[0].Explanation || !strings.Contains(te.Error(), te.Why) {
+		t.Errorf("Why = %q, Error() = %q; want the journal's explanation %q in both", te.Why, te.Error(), entries[0].Explanation)
+	}
 }
 
 // TestClockExpiresAccessToken advances the frozen clock past the access token's lifetime.
