@@ -109,6 +109,14 @@ func TestValidate(t *testing.T) {
 	if code := run(context.Background(), []string{"validate", good}, env(nil), &out, &errOut, nil); code != 0 || !strings.Contains(out.String(), `realm "a"`) {
 		t.Errorf("validate good = %d, %q, %q", code, out.String(), errOut.String())
 	}
+	// A user who cannot log in as is gets a note, not an error.
+	out.Reset()
+	minimal := filepath.Join(dir, "minimal.toml")
+	os.WriteFile(minimal, []byte("[[realms]]\nrealm = \"a\"\n[[realms.users]]\nusername = \"u\"\npassword = \"p\"\nemail = \"u@example.com\"\n"), 0o644)
+	if code := run(context.Background(), []string{"validate", minimal}, env(nil), &out, &errOut, nil); code != 0 ||
+		!strings.Contains(out.String(), `note: user "u" lacks firstName, lastName`) {
+		t.Errorf("validate minimal = %d, %q", code, out.String())
+	}
 	out.Reset()
 	errOut.Reset()
 	code := run(context.Background(), []string{"validate", bad}, env(nil), &out, &errOut, nil)

@@ -194,6 +194,13 @@ func validate(files []string, stdout, stderr io.Writer) int {
 	}
 	for _, r := range sc.Realms {
 		fmt.Fprintf(stdout, "realm %q: %d clients, %d users, %d client scopes: ok\n", r.Name, len(r.Clients), len(r.Users), len(r.ClientScopes))
+		// Not a problem of the file, but a surprise at the first login, as in Keycloak.
+		for _, u := range r.Users {
+			if gaps := r.ProfileGaps(u); len(gaps) > 0 {
+				fmt.Fprintf(stdout, "  note: user %q lacks %s: its logins stop at Verify Profile (\"Account is not fully set up\"), as in Keycloak 24+; add them, or set verify_profile = false\n",
+					u.Username, strings.Join(gaps, ", "))
+			}
+		}
 	}
 	return 0
 }
