@@ -8,6 +8,7 @@ import (
 
 	"github.com/kcmock/kcmock/scenarios"
 	"github.com/kcmock/kcmock/tokens"
+	"github.com/kcmock/kcmock/tokens/mint"
 )
 
 // Notes Keycloak puts on a session created by external token exchange.
@@ -77,11 +78,7 @@ func issuerListed(idp *scenarios.IdentityProvider, issuer string) bool {
 	}
 	// Java's split(","), as OIDCIdentityProvider.isIssuer splits: trailing empty elements are
 	// dropped (so "a," lists only a), inner and blank ones stay and trim to "".
-	names := strings.Split(list, ",")
-	for len(names) > 0 && names[len(names)-1] == "" {
-		names = names[:len(names)-1]
-	}
-	for _, iss := range names {
+	for _, iss := range mint.SplitJava(list, ",") {
 		if strings.TrimSpace(iss) == issuer {
 			return true
 		}

@@ -124,10 +124,15 @@ func (s Scopes) String(tokenScopeOnly bool) string {
 // SplitScope splits a scope parameter like Java's String.split(" "), which Keycloak's
 // TokenManager.parseScopeParameter uses: on every single space, keeping the empty names
 // before and between spaces and dropping the trailing ones. An empty param gives no names.
-func SplitScope(param string) []string {
-	names := strings.Split(param, " ")
-	for len(names) > 0 && names[len(names)-1] == "" {
-		names = names[:len(names)-1]
+func SplitScope(param string) []string { return SplitJava(param, " ") }
+
+// SplitJava splits s on every sep as Java's String.split does for a literal separator: the
+// empty strings before and between separators stay, the trailing ones are dropped (so "" and
+// a string of separators give none).
+func SplitJava(s, sep string) []string {
+	parts := strings.Split(s, sep)
+	for len(parts) > 0 && parts[len(parts)-1] == "" {
+		parts = parts[:len(parts)-1]
 	}
-	return names
+	return parts
 }
