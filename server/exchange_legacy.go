@@ -244,7 +244,7 @@ func (s *Server) issueLegacy(x *legacy, target *scenarios.Client, requested stri
 	refresh := requested == tokenTypeRefresh && requester.AttrBool("use.refresh.tokens", true) && persistent
 	offline := refresh && asked.Has("offline_access")
 	if offline && !offlineAllowed(r, target, x.user, asked) {
-		return oauthErr(http.StatusBadRequest, "not_allowed", "Offline tokens not allowed for the user or client").
+		return errOfflineNotAllowed().
 			because("legacy exchange: offline tokens", "user "+x.user.Username+" lacks the offline_access role in "+target.ClientID+"'s scope")
 	}
 

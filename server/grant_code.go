@@ -4,7 +4,6 @@ import (
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/base64"
-	"net/http"
 	"strings"
 
 	"github.com/kcmock/kcmock/tokens/mint"
@@ -68,7 +67,7 @@ func (s *Server) codeGrant(tr *tokenRequest) error {
 	session := us
 	if useRefresh && scopes.Has("offline_access") {
 		if !offlineAllowed(r, tr.client, u, scopes) {
-			return oauthErr(http.StatusBadRequest, "not_allowed", "Offline tokens not allowed for the user or client").
+			return errOfflineNotAllowed().
 				because("code grant: offline tokens", "user "+u.Username+" lacks the offline_access role in "+tr.client.ClientID+"'s scope")
 		}
 		session = s.offlineCopy(tr, us)

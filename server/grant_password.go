@@ -39,7 +39,7 @@ func (s *Server) passwordGrant(tr *tokenRequest) error {
 	useRefresh := c.AttrBool("use.refresh.tokens", true)
 	offline := useRefresh && scopes.Has("offline_access")
 	if offline && !offlineAllowed(r, c, u, scopes) {
-		return oauthErr(http.StatusBadRequest, "not_allowed", "Offline tokens not allowed for the user or client")
+		return errOfflineNotAllowed()
 	}
 	us := s.newSession(tr, u, offline, 0)
 	req := s.mintRequest(tr, u, scopes, us, mint.GrantPassword)
@@ -111,6 +111,11 @@ func requestScopes(c *scenarios.Client, form url.Values) (mint.Scopes, error) {
 		return mint.Scopes{}, errInvalidScope(ise.Error())
 	}
 	return scopes, err
+}
+
+// errOfflineNotAllowed is createOrUpdateOfflineSession's refusal.
+func errOfflineNotAllowed() *OAuthError {
+	return oauthErr(http.StatusBadRequest, "not_allowed", "Offline tokens not allowed for the user or client")
 }
 
 // offlineAllowed is TokenManager.isOfflineTokenAllowed: the offline_access realm role must be
