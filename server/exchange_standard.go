@@ -116,8 +116,6 @@ func (s *Server) standardExchange(tr *tokenRequest) error {
 	}
 	if req.Session.Kind == mint.Online {
 		req.Session.OfflineRequested = asked.Has("offline_access")
-	}
-	if req.Session.Kind == mint.Online {
 		// The requester's client session remembers where its tokens came from, for the
 		// revocation chain; a transient client session keeps nothing.
 		s.sessions.noteExchange(us, requester.ClientID, subject.claims.Azp, subject.claims.grantCode() == mint.GrantTokenExchange)
