@@ -95,6 +95,7 @@ func Load(opts Options, srcs ...Source) (*Scenario, error) {
 				return nil, err
 			}
 			r := resolveRealm(rd, builtin, path, ps[i])
+			r.StepUpAuthentication = sc.Server.Feature("step-up-authentication")
 			plans = append(plans, planKeys(r, rd.Keys, path, srcs[i].Dir, &opts, now, pinned, ps[i]))
 			sc.byName[r.Name] = r
 			sc.Realms = append(sc.Realms, r)

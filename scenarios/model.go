@@ -58,6 +58,9 @@ type Realm struct {
 	// an invalid email) stop at the Verify Profile required action (ProfileGaps).
 	VerifyProfile   bool
 	ProfileRequired []string
+	// StepUpAuthentication is the server feature (on by default): with it, acr comes from the
+	// acr client scope's mapper; without it, every token carries it from initToken.
+	StepUpAuthentication bool
 
 	// Keys are the realm's keys as loaded: pinned ones from the scenario, the rest generated.
 	Keys *tokens.KeySet

@@ -2,6 +2,7 @@ package server
 
 import (
 	"encoding/json"
+	"net/http"
 	"os"
 	"strings"
 	"testing"
@@ -340,5 +341,31 @@ password = "pw"
 	res := ts.token(t, "r", form("grant_type", "password", "username", "alice", "password", "pw", "scope", "offline_access"), basic("app", "s"))
 	if rt := payload(t, res.json(t)["refresh_token"].(string)); rt["typ"] != "Offline" {
 		t.Errorf("with refresh tokens: typ %v; want Offline", rt["typ"])
+	}
+}
+
+// TestAcrWithoutStepUpFeature: with the step-up-authentication feature disabled there is no
+// acr client scope, and initToken sets acr itself ("1", "0" after an SSO login); the ID token
+// copies it.
+func TestAcrWithoutStepUpFeature(t *testing.T) {
+	ts := newTestServer(t, "[server]\nfeatures_disabled = [\"step-up-authentication\"]\n"+codeRealm, Config{})
+	b := newBrowser(t, ts)
+	auth := authPath("client_id", "app", "redirect_uri", "http://localhost:3000/cb", "response_type", "code", "scope", "openid")
+	login := func(sso bool) map[string]any {
+		var res *http.Response
+		if sso {
+			res, _ = b.get(auth)
+		} else {
+			res, _ = b.login(auth, "alice", "alice-pw")
+		}
+		code, _ := codeFrom(t, res.Header.Get("Location"))
+		return ts.token(t, "web", form("grant_type", "authorization_code", "code", code, "redirect_uri", "http://localhost:3000/cb"), basic("app", "app-secret")).json(t)
+	}
+	for i, want := range []string{"1", "0"} { // a fresh login, then SSO
+		body := login(i == 1)
+		at, id := payload(t, body["access_token"].(string)), payload(t, body["id_token"].(string))
+		if at["acr"] != want || id["acr"] != want || strings.Contains(body["scope"].(string), "acr") {
+			t.Errorf("acr: access %v, id %v, scope %v; want %s without an acr scope", at["acr"], id["acr"], body["scope"], want)
+		}
 	}
 }

@@ -161,6 +161,13 @@ func (b *Builder) Access(req *Request) *tokens.Claims {
 		// do; tokens of transient client sessions are built on a transient copy of the session.
 		c.Sub = req.User.ID
 	}
+	if !req.Realm.StepUpAuthentication {
+		// initToken's behaviour before step-up authentication: "0" after an SSO login, else "1".
+		c.Acr = req.Session.Acr
+		if c.Acr == "" {
+			c.Acr = "1"
+		}
+	}
 	scope := req.Scopes.String(true)
 	c.Scope = &scope
 	fill(req, TargetAccess, c)
@@ -217,6 +224,9 @@ func (b *Builder) ID(req *Request, access *tokens.Claims, accessToken string, al
 	}
 	if accessToken != "" {
 		c.AtHash = HalfHash(alg, accessToken)
+	}
+	if !req.Realm.StepUpAuthentication {
+		c.Acr = access.Acr // generateIDToken copies it when the feature is off
 	}
 	fill(req, TargetID, c)
 	c.Sub = req.User.ID
