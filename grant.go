@@ -143,11 +143,12 @@ func (s *Server) Token(ctx context.Context, realm string, g Grant) (*TokenRespon
 		if json.Unmarshal(body, te) != nil || te.Code == "" {
 			te.Code, te.Description = "", strings.TrimSpace(string(body))
 		}
-		// The most recent refusal of this realm's token endpoint for this client and grant with
-		// the same answer (concurrent requests alike in all of these explain alike).
-		entries := s.Journal(server.JournalFilter{Realm: realm, Endpoint: "token", Outcome: "refused", Client: client, Grant: form.Get("grant_type"), Limit: 8})
+		// The most recent refusal of this realm's token endpoint for this grant with the same
+		// answer, naming this client or none (refusals before client authentication name none).
+		// Concurrent requests alike in all of these may swap explanations.
+		entries := s.Journal(server.JournalFilter{Realm: realm, Endpoint: "token", Outcome: "refused", Grant: form.Get("grant_type"), Limit: 16})
 		for i := len(entries) - 1; i >= 0; i-- {
-			if e := entries[i]; e.Status == te.Status && e.Description == te.Description {
+			if e := entries[i]; e.Status == te.Status && e.Description == te.Description && (e.Client == client || e.Client == "") {
 				te.Why = e.Explanation
 				break
 			}

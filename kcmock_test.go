@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -91,6 +92,11 @@ func TestTokenRefusal(t *testing.T) {
 	// The error carries the journal's explanation, which Keycloak's vague answer lacks.
 	if te.Why == "" || te.Why != entries[0].Explanation || !strings.Contains(te.Error(), te.Why) {
 		t.Errorf("Why = %q, Error() = %q; want the journal's explanation %q in both", te.Why, te.Error(), entries[0].Explanation)
+	}
+	// Also for a refusal before client authentication, which the journal records without a client.
+	_, err = kc.Token(t.Context(), "demo", kcmock.FormGrant{Client: "demo-app", Secret: "demo-app-secret", Form: url.Values{"grant_type": {"urn:nope"}}})
+	if !errors.As(err, &te) || te.Description != "Unsupported grant_type" || !strings.Contains(te.Why, "urn:nope") {
+		t.Errorf("unknown grant: %v (Why %q)", err, te.Why)
 	}
 }
 

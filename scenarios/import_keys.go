@@ -151,9 +151,11 @@ func (ri *realmImporter) key(c *jsonObj) (importedKey, bool) {
 
 const userProfileType = "org.keycloak.userprofile.UserProfileProvider"
 
-// userProfile reads the attributes the realm's user profile requires of users (required for
-// the user role, or for every role, and not only for some scopes): what the Verify Profile
-// required action asks for at login. The rest of the profile is not emulated.
+// userProfile reads the attributes the realm's user profile requires of users at login, as
+// DeclarativeUserProfileProvider decides: required with no roles and no scopes ("always"), or
+// with the user role among its roles (whatever its scopes). What the Verify Profile required
+// action asks for; an attribute required only when some scope is requested is not counted, and
+// the rest of the profile is not emulated.
 func (ri *realmImporter) userProfile(c *jsonObj) {
 	raw := c.lists("config")["kc.user.profile.config"]
 	if len(raw) == 0 {
@@ -176,10 +178,10 @@ func (ri *realmImporter) userProfile(c *jsonObj) {
 	required := []string{}
 	for _, a := range profile.Attributes {
 		r := a.Required
-		if r == nil || len(r.Scopes) > 0 {
+		if r == nil {
 			continue
 		}
-		if len(r.Roles) == 0 || slices.Contains(r.Roles, "user") {
+		if len(r.Roles) == 0 && len(r.Scopes) == 0 || slices.Contains(r.Roles, "user") {
 			required = append(required, a.Name)
 		}
 	}

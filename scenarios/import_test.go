@@ -420,7 +420,7 @@ func TestImportVerifyProfile(t *testing.T) {
 		{"listed and enabled", `{"realm": "r", "requiredActions": [{"alias": "VERIFY_PROFILE", "providerId": "VERIFY_PROFILE", "enabled": true}]}`, true, "email firstName lastName"},
 		{"listed and disabled", `{"realm": "r", "requiredActions": [{"alias": "VERIFY_PROFILE", "providerId": "VERIFY_PROFILE", "enabled": false}]}`, false, "email firstName lastName"},
 		{"a profile requiring email only, for users", `{"realm": "r", ` + profile(`{"name": "username"}, {"name": "email", "required": {"roles": ["user"]}}, {"name": "firstName", "required": {"roles": ["admin"]}}, {"name": "lastName"}`) + `}`, true, "email"},
-		{"required for some scopes only is not required at login", `{"realm": "r", ` + profile(`{"name": "email", "required": {"roles": ["user"], "scopes": ["profile"]}}, {"name": "dept", "required": {}}`) + `}`, true, "dept"},
+		{"the user role makes scopes irrelevant; scopes alone are not a login requirement", `{"realm": "r", ` + profile(`{"name": "email", "required": {"roles": ["user"], "scopes": ["profile"]}}, {"name": "firstName", "required": {"scopes": ["profile"]}}, {"name": "dept", "required": {}}`) + `}`, true, "email dept"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -157,8 +157,12 @@ func exchangeSession(r *scenarios.Realm, us *userSession, requester *scenarios.C
 	case tr.sessions.hasClient(us, requester.ClientID):
 		kind = mint.Online
 	}
+	acr := "1"
+	if kind == mint.Online { // the requester's own client session: "0" if it came by SSO
+		acr = tr.sessions.acr(us, requester.ClientID)
+	}
 	return mint.Session{
-		ID: us.id, Kind: kind, AuthTime: us.authTime, Acr: "1", Notes: us.notes,
+		ID: us.id, Kind: kind, AuthTime: us.authTime, Acr: acr, Notes: us.notes,
 		AccessCap: accessCap(r, us), RefreshExp: refreshExpiry(r, us, tr.now),
 	}
 }

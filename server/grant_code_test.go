@@ -430,3 +430,57 @@ func TestCodeGrantOfflineAccess(t *testing.T) {
 		t.Errorf("offline refresh after the browser session ended: %d %s", r.status, r.body)
 	}
 }
+
+// TestSSOKeepsAcrAndChecksTheUser: a client session established by single sign-on keeps acr
+// "0" in its refreshed tokens (the SSO_AUTH note); and single sign-on checks the session's user
+// again (after a scenario reload): a disabled user gets the login form, pending required
+// actions or Verify Profile stop it (interaction_required for prompt=none).
+func TestSSOKeepsAcrAndChecksTheUser(t *testing.T) {
+	ts := newTestServer(t, codeRealm, Config{})
+	b := newBrowser(t, ts)
+	auth := func(client, redirect string, extra ...string) string {
+		return authPath(append([]string{"client_id", client, "redirect_uri", redirect, "response_type", "code"}, extra...)...)
+	}
+	res, _ := b.login(auth("app", "http://localhost:3000/cb"), "alice", "alice-pw")
+	if c, _ := codeFrom(t, res.Header.Get("Location")); c == "" {
+		t.Fatal("login failed")
+	}
+	res, _ = b.get(auth("single", "http://single.test/app/x"))
+	code, _ := codeFrom(t, res.Header.Get("Location"))
+	tok := ts.token(t, "web", form("grant_type", "authorization_code", "code", code, "redirect_uri", "http://single.test/app/x"), basic("single", "s")).json(t)
+	ref := ts.token(t, "web", form("grant_type", "refresh_token", "refresh_token", tok["refresh_token"].(string)), basic("single", "s")).json(t)
+	for name, body := range map[string]map[string]any{"code": tok, "refresh": ref} {
+		if acr := payload(t, body["access_token"].(string))["acr"]; acr != "0" {
+			t.Errorf("%s: acr %v; want 0 (single sign-on)", name, acr)
+		}
+	}
+
+	reload := func(text string) {
+		t.Helper()
+		sc, err := scenarios.Load(scenarios.Options{Now: func() time.Time { return testNow }}, scenarios.Source{Name: "test.toml", Data: []byte(withKeys(t, text))})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := ts.Reload(sc); err != nil {
+			t.Fatal(err)
+		}
+	}
+	reload(strings.Replace(codeRealm, "realm = \"web\"\n", "realm = \"web\"\nverify_profile = true\n", 1)) // alice has no last name
+	res, body := b.get(auth("app", "http://localhost:3000/cb"))
+	if res.StatusCode != 200 || !strings.Contains(body, "Account is not fully set up") {
+		t.Errorf("SSO with a profile gap: %d %s", res.StatusCode, res.Header.Get("Location"))
+	}
+	res, _ = b.get(auth("app", "http://localhost:3000/cb", "prompt", "none"))
+	if loc := res.Header.Get("Location"); !strings.Contains(loc, "error=interaction_required") {
+		t.Errorf("prompt=none with a profile gap: %s", loc)
+	}
+	reload(strings.Replace(codeRealm, "username = \"alice\"\n", "username = \"alice\"\nenabled = false\n", 1))
+	res, body = b.get(auth("app", "http://localhost:3000/cb"))
+	if res.StatusCode != 200 || !strings.Contains(body, "kc-form-login") && !strings.Contains(body, `name="username"`) {
+		t.Errorf("SSO of a disabled user: %d %s; want the login form", res.StatusCode, res.Header.Get("Location"))
+	}
+	res, _ = b.get(auth("app", "http://localhost:3000/cb", "prompt", "none"))
+	if loc := res.Header.Get("Location"); !strings.Contains(loc, "error=login_required") {
+		t.Errorf("prompt=none for a disabled user: %s", loc)
+	}
+}

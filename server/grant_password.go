@@ -162,7 +162,7 @@ func (s *Server) mintRequest(tr *tokenRequest, u *scenarios.User, scopes mint.Sc
 	return &mint.Request{
 		Realm: r, Client: tr.client, User: u, Scopes: scopes.Permitted(u, nil), Issuer: tr.issuer(), Now: tr.now, Grant: grant, PlainJTI: tr.plainJTI(),
 		Session: mint.Session{
-			ID: us.id, Kind: kind, AuthTime: us.authTime, Acr: "1", Notes: us.notes,
+			ID: us.id, Kind: kind, AuthTime: us.authTime, Acr: s.sessions.acr(us, tr.client.ClientID), Notes: us.notes,
 			AccessCap: accessCap(r, us), RefreshExp: refreshExpiry(r, us, tr.now),
 			OfflineRequested: scopes.Has("offline_access"),
 		},

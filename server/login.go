@@ -29,15 +29,33 @@ func (s *Server) authenticate(c *call, client *scenarios.Client, req *authReques
 	for _, p := range strings.Fields(prompt) {
 		prompts[p] = true
 	}
+	r := c.realm.model
 	us := s.ssoSession(c)
+	var pending string // what stops the session's user now (a scenario reload may have changed them)
+	if us != nil {
+		switch u := s.userByID(r, us.userID); {
+		case u == nil || !u.Enabled:
+			us = nil // the identity cookie no longer authenticates anyone
+		case len(u.RequiredActions) > 0 || u.PasswordTemporary || len(r.ProfileGaps(u)) > 0:
+			pending = "Account is not fully set up (required actions are not emulated by kcmock)."
+		}
+	}
 	stale := us != nil && maxAge >= 0 && c.now.Unix()-us.authTime > int64(maxAge)
 	if prompts["none"] {
 		if us == nil || prompts["login"] || stale {
 			return s.authError(c, req, "login_required", "")
 		}
+		if pending != "" {
+			// Keycloak would show a required action, which prompt=none forbids.
+			return s.authError(c, req, "interaction_required", "")
+		}
 		return s.issueCode(c, client, req, us, "0")
 	}
 	if us != nil && !prompts["login"] && !stale {
+		if pending != "" {
+			tabID, p := s.flows.startLogin(req)
+			return s.loginPage(c, http.StatusOK, tabID, p, "", pending)
+		}
 		return s.issueCode(c, client, req, us, "0")
 	}
 	if us != nil {
@@ -156,6 +174,7 @@ func (s *Server) formUser(r *scenarios.Realm, username, password string) (*scena
 // code, and the redirect with state, session_state, iss and code.
 func (s *Server) issueCode(c *call, client *scenarios.Client, req *authRequest, us *userSession, acr string) error {
 	s.sessions.addClient(us, client.ClientID, c.now)
+	s.sessions.setSSO(us, client.ClientID, acr == "0")
 	if err := s.setSSOCookies(c, us); err != nil {
 		return err
 	}

@@ -32,6 +32,9 @@ type clientSession struct {
 	// this client session (Keycloak's TOKEN_EXCHANGE_SUBJECT_CLIENT notes, chains included):
 	// revoking a token of one of them detaches this client session.
 	exchangedFrom map[string]bool
+	// sso: the client's last browser authentication was a single sign-on (the SSO_AUTH note),
+	// which its later tokens keep as acr "0".
+	sso bool
 }
 
 type sessionKey struct {
@@ -94,6 +97,25 @@ func (st *sessionStore) touch(us *userSession, clientID string, now time.Time) {
 	if cs := us.clients[clientID]; cs != nil {
 		cs.lastRefresh = now
 	}
+}
+
+// setSSO records whether the client's latest browser authentication was a single sign-on.
+func (st *sessionStore) setSSO(us *userSession, clientID string, sso bool) {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	if cs := us.clients[clientID]; cs != nil {
+		cs.sso = sso
+	}
+}
+
+// acr is the acr of a token of the client session: "0" after a single sign-on, else "1".
+func (st *sessionStore) acr(us *userSession, clientID string) string {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	if cs := us.clients[clientID]; cs != nil && cs.sso {
+		return "0"
+	}
+	return "1"
 }
 
 // hasClient reports whether the session has a client session for clientID.

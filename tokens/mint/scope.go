@@ -127,8 +127,9 @@ func (s Scopes) String(tokenScopeOnly bool) string {
 func SplitScope(param string) []string { return SplitJava(param, " ") }
 
 // SplitJava splits s on every sep as Java's String.split does for a literal separator: the
-// empty strings before and between separators stay, the trailing ones are dropped (so "" and
-// a string of separators give none).
+// empty strings before and between separators stay, the trailing ones are dropped, so a string
+// of separators gives none. Unlike Java ("".split gives [""]), "" gives none too: callers that
+// must tell an empty parameter from an absent one test for it first.
 func SplitJava(s, sep string) []string {
 	parts := strings.Split(s, sep)
 	for len(parts) > 0 && parts[len(parts)-1] == "" {
