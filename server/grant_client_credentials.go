@@ -35,6 +35,14 @@ func (s *Server) clientCredentialsGrant(tr *tokenRequest) error {
 	if c.AttrBool("client_credentials.use_refresh_token", false) {
 		us := s.newSession(tr, u, false, 0)
 		us.notes = notes
+		// As for any refresh token: offline_access moves it to an offline copy of the session,
+		// after the offline check (generateRefreshToken).
+		if scopes.Has("offline_access") {
+			if !offlineAllowed(r, c, u, scopes) {
+				return errOfflineNotAllowed()
+			}
+			us = s.offlineCopy(tr, us)
+		}
 		return s.issue(tr, s.mintRequest(tr, u, scopes, us, mint.GrantClientCredentials), true)
 	}
 	req := &mint.Request{

@@ -369,3 +369,31 @@ func TestAcrWithoutStepUpFeature(t *testing.T) {
 		}
 	}
 }
+
+// TestClientCredentialsOfflineRefreshToken: a client with client_credentials.use_refresh_token
+// gets, for scope=offline_access, an Offline refresh token in an offline copy of its session.
+func TestClientCredentialsOfflineRefreshToken(t *testing.T) {
+	ts := newTestServer(t, `
+[[realms]]
+realm = "r"
+[[realms.clients]]
+client_id = "svc"
+secret = "s"
+service_accounts_enabled = true
+attributes = { "client_credentials.use_refresh_token" = "true" }
+`, Config{})
+	for _, tc := range []struct{ scope, typ, jti string }{
+		{"offline_access", "Offline", "ofrtcc:"},
+		{"email", "Refresh", "onrtcc:"},
+	} {
+		res := ts.token(t, "r", form("grant_type", "client_credentials", "scope", tc.scope), basic("svc", "s"))
+		if res.status != 200 {
+			t.Fatalf("%s: %d %s", tc.scope, res.status, res.body)
+		}
+		body := res.json(t)
+		rt, at := payload(t, body["refresh_token"].(string)), payload(t, body["access_token"].(string))
+		if rt["typ"] != tc.typ || !strings.HasPrefix(at["jti"].(string), tc.jti) {
+			t.Errorf("%s: refresh typ %v, access jti %v; want %s and %s", tc.scope, rt["typ"], at["jti"], tc.typ, tc.jti)
+		}
+	}
+}
