@@ -125,7 +125,7 @@ func (s *Server) standardExchange(tr *tokenRequest) error {
 	// P13: every requested audience must have survived into aud.
 	if missing := missingAudience(audience, access.Aud); len(missing) > 0 {
 		if tr.createdClientSession {
-			s.sessions.dropClient(us, requester.ClientID)
+			s.sessions.detachClient(us, requester.ClientID) // removeAuthenticatedClientSessions
 		}
 		return errInvalidRequest("Requested audience not available: "+strings.Join(missing, ", ")).because("standard exchange P13: requested audience in aud",
 			"user "+u.Username+" has no role of "+strings.Join(missing, ", ")+" in "+requester.ClientID+"'s scope, so no such audience can be in the token")
